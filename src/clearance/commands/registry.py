@@ -1,0 +1,13 @@
+"""The list of subcommands, in help order."""
+
+from __future__ import annotations
+
+from clearance.commands import Command
+from clearance.commands.scan_code import COMMAND as SCAN_CODE
+
+COMMANDS: tuple[Command, ...] = (SCAN_CODE,)
+
+# One-line help of the command groups (`clearance scan --help`).
+GROUPS: dict[tuple[str, ...], str] = {
+    ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
+}

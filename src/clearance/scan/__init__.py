@@ -1,0 +1,1 @@
+"""Scanners: one adapter per engine behind the `Scanner` protocol."""
