@@ -1,0 +1,1 @@
+"""tests package: shared test code is imported as tests.<area>.<module>."""

@@ -1,0 +1,1 @@
+"""e2e package: shared test code is imported as tests.<area>.<module>."""

@@ -1,0 +1,1 @@
+"""standins package: shared test code is imported as tests.<area>.<module>."""
