@@ -176,8 +176,10 @@ def _load_toml(path: Path, root: Path) -> tuple[dict[str, Any], list[str]]:
         return tomllib.loads(text), text.splitlines()
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(exc)
+        if line is None and "end of document" in str(exc):
+            line = max(1, len(text.splitlines()))
         where = f"{_rel(path, root)}:{line}" if line else _rel(path, root)
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ManifestError(f"{where}: not valid TOML: {reason}") from exc
 
 
