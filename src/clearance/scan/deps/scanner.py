@@ -144,8 +144,8 @@ def _record_for(
     return None
 
 
-def _rule(vulnerability: Vulnerability, assessment: Assessment) -> Rule:
-    uri = ADVISORY_URI.format(id=vulnerability.id)
+def _rule(vulnerability: Vulnerability, assessment: Assessment, record_id: str) -> Rule:
+    uri = ADVISORY_URI.format(id=record_id)
     summary = _summary(vulnerability.description) or vulnerability.id
     aliases = (
         f" Also known as: {', '.join(vulnerability.aliases)}." if vulnerability.aliases else ""
@@ -182,7 +182,7 @@ class _Collector:
     hidden_unfixable: int = 0
     unknown_severity: set[str] = field(default_factory=set)
     seen: set[tuple[str, int | None, str, str, str]] = field(default_factory=set)
-    assessments: dict[str, Assessment] = field(default_factory=dict)
+    assessments: dict[str, tuple[Assessment, str]] = field(default_factory=dict)
 
     def location(self, manifest: Manifest, declared: Declared | None) -> Location | None:
         if manifest.kind is ManifestKind.ENVIRONMENT:
@@ -196,10 +196,13 @@ class _Collector:
             end_line=declared.place.end_line,
         )
 
-    def assessment(self, vulnerability: Vulnerability) -> Assessment:
+    def assessment(self, vulnerability: Vulnerability) -> tuple[Assessment, str]:
+        """The advisory's severity, and the id of its OSV record (for links)."""
         cached = self.assessments.get(vulnerability.id)
         if cached is None:
-            cached = assess(_record_for(self.source, vulnerability))
+            record = _record_for(self.source, vulnerability)
+            record_id = record.get("id") if record is not None else None
+            cached = (assess(record), record_id if isinstance(record_id, str) else vulnerability.id)
             self.assessments[vulnerability.id] = cached
         return cached
 
@@ -259,10 +262,10 @@ class _Collector:
         if self.only_fixable and fix is None:
             self.hidden_unfixable += 1
             return
-        assessment = self.assessment(vulnerability)
+        assessment, record_id = self.assessment(vulnerability)
         if not assessment.known:
             self.unknown_severity.add(vulnerability.id)
-        self.rules.setdefault(vulnerability.id, _rule(vulnerability, assessment))
+        self.rules.setdefault(vulnerability.id, _rule(vulnerability, assessment, record_id))
         known_as = f" ({', '.join(vulnerability.aliases)})" if vulnerability.aliases else ""
         remedy = (
             f"upgrade {dependency.name} to {fix} or later" if fix else "no fixed release is known"
@@ -293,7 +296,7 @@ class _Collector:
                 content_digest=digest_text(
                     dependency.name, dependency.version or "", vulnerability.id
                 ),
-                help_uri=ADVISORY_URI.format(id=vulnerability.id),
+                help_uri=ADVISORY_URI.format(id=record_id),
                 fix=f"{dependency.name}>={fix}" if fix else None,
                 aliases=vulnerability.aliases,
                 properties=properties,
