@@ -56,6 +56,9 @@ SAMPLE_FINDINGS = {
 }
 
 
+IGNORE = '[[deps.ignore]]\nid = "{id}"\nreason = "{reason}"\nexpires = "{expires}"\n'
+
+
 def copy_of(source: Path, tmp_path: Path) -> Path:
     target = tmp_path / source.name
     shutil.copytree(source, target)
@@ -216,8 +219,8 @@ def test_an_expired_ignore_counts_again_with_a_notice(run_cli, tmp_path: Path) -
     (project / "requirements.txt").write_text("pyyaml==5.3\n")
     config = project / "clearance.toml"
     config.write_text(
-        '[[deps.ignore]]\nid = "CVE-2020-1747"\nreason = "loader not used"\nexpires = "2999-01-01"\n'
-        '[[deps.ignore]]\nid = "GHSA-8q59-q68h-6hv4"\nreason = "will upgrade"\nexpires = "2001-01-01"\n'
+        IGNORE.format(id="CVE-2020-1747", reason="loader not used", expires="2999-01-01")
+        + IGNORE.format(id="GHSA-8q59-q68h-6hv4", reason="will upgrade", expires="2001-01-01")
     )
     code, report, _ = audit_json(run_cli, project)
     assert code == 1
@@ -229,8 +232,8 @@ def test_an_expired_ignore_counts_again_with_a_notice(run_cli, tmp_path: Path) -
     assert state["PYSEC-2021-142"] is None  # matched by its GHSA, but lapsed: counts again
     assert any("expired on 2001-01-01" in n["message"] for n in report["runs"][0]["notices"])
     config.write_text(
-        '[[deps.ignore]]\nid = "GHSA-8q59-q68h-6hv4"\nreason = "will upgrade"\nexpires = "2999-01-01"\n'
-        '[[deps.ignore]]\nid = "PYSEC-2020-96"\nreason = "loader not used"\n'
+        IGNORE.format(id="GHSA-8q59-q68h-6hv4", reason="will upgrade", expires="2999-01-01")
+        + IGNORE.format(id="PYSEC-2020-96", reason="loader not used", expires="2999-01-01")
     )
     assert audit_json(run_cli, project)[0] == 0
 
