@@ -59,6 +59,9 @@ class StandIn:
     def version(self) -> str:
         return "0-test"
 
+    def prepare(self) -> None:
+        pass
+
     def audit(self, job: AuditJob, service: Service, advance) -> list[AuditedDependency]:  # type: ignore[no-untyped-def]
         self.jobs.append(job)
         self.services.append(service)

@@ -8,6 +8,7 @@ records are kept out of every answer. Matching evaluates the ranges (`clearance.
 
 from __future__ import annotations
 
+import functools
 import json
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -38,11 +39,20 @@ _SKIPPED_NAMES = frozenset({"index.json"})
 
 @dataclass(frozen=True)
 class Advisory:
-    """One OSV record and its parsed PyPI `affected` entries."""
+    """One OSV record; its PyPI `affected` entries are parsed when first matched."""
 
     id: str
     record: Mapping[str, Any]
-    affected: tuple[AffectedPackage, ...]
+    packages: frozenset[str]
+    """PEP 503 names of the PyPI packages it affects."""
+
+    @functools.cached_property
+    def affected(self) -> tuple[AffectedPackage, ...]:
+        return tuple(
+            parse_affected(entry, canonicalize_name(entry["package"]["name"]))
+            for entry in self.record.get("affected", ())
+            if _is_pypi_entry(entry)
+        )
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -86,17 +96,26 @@ class AdvisoryDatabase:
         return len({a.id for advisories in self.by_package.values() for a in advisories})
 
 
+def _is_pypi_entry(entry: object) -> bool:
+    if not isinstance(entry, Mapping):
+        return False
+    package = entry.get("package")
+    return (
+        isinstance(package, Mapping)
+        and package.get("ecosystem") == ECOSYSTEM
+        and isinstance(package.get("name"), str)
+    )
+
+
 def _advisory(record: Mapping[str, Any]) -> Advisory | None:
     identifier = record.get("id")
-    if not isinstance(identifier, str) or not isinstance(record.get("affected", []), list):
+    affected = record.get("affected", [])
+    if not isinstance(identifier, str) or not isinstance(affected, list):
         return None
-    affected = []
-    for entry in record.get("affected", ()):
-        package = entry.get("package", {}) if isinstance(entry, Mapping) else {}
-        if package.get("ecosystem") != ECOSYSTEM or not isinstance(package.get("name"), str):
-            continue
-        affected.append(parse_affected(entry, canonicalize_name(package["name"])))
-    return Advisory(id=identifier, record=record, affected=tuple(affected))
+    packages = frozenset(
+        canonicalize_name(entry["package"]["name"]) for entry in affected if _is_pypi_entry(entry)
+    )
+    return Advisory(id=identifier, record=record, packages=packages)
 
 
 def build_database(
@@ -121,7 +140,7 @@ def build_database(
         if advisory.withdrawn:
             withdrawn.add(advisory.id)
             continue
-        for package in {a.name for a in advisory.affected}:
+        for package in advisory.packages:
             by_package.setdefault(package, []).append(advisory)
     return AdvisoryDatabase(
         source=source,

@@ -399,6 +399,7 @@ class DepsScanner:
 
     def audit(self, target: ScanTarget, progress: Progress = no_progress) -> DepsAudit:
         settings = self._settings
+        self._auditor.prepare()
         manifests, notices = self.manifests(target)
         total = sum(len(m.dependencies) for m in manifests)
         done = 0
