@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.findings_factory import many, result
+from tests.sarif_validator import validate
+
 from clearance.findings import FailOn
 from clearance.report import Report
 from clearance.report.sarif import SarifLimits, render_sarif
-from tests.findings_factory import many, result
-from tests.sarif_validator import validate
 
 RISKY = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.findings_factory import finding
 
 from clearance.findings import Severity, assign_fingerprints
-from tests.findings_factory import finding
 
 
 @given(shift=st.integers(min_value=1, max_value=10_000))

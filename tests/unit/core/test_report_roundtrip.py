@@ -10,12 +10,12 @@ from importlib import resources
 
 import jsonschema
 import pytest
+from tests.findings_factory import finding, many, result
 
 from clearance.findings import FailOn, Finding, Severity
 from clearance.report import Report, ReportFormat, render
 from clearance.report.annotations import select_annotations
 from clearance.report.sarif import FINGERPRINT_KEY, SarifLimits, render_sarif
-from tests.findings_factory import finding, many, result
 
 Key = tuple[str, str, int, str]
 
@@ -192,7 +192,7 @@ def test_sarif_keeps_at_most_the_run_limit() -> None:
 
 
 def test_annotations_show_ten_per_level_most_severe_first_and_point_to_the_summary() -> None:
-    findings = [f for f in many(100)]
+    findings = many(100)
     report = Report(results=[result(findings)], fail_on=FailOn.LOW, tool_version="1")
     shown, left_out = select_annotations(report.active)
     per_level: dict[str, int] = {}

@@ -7,12 +7,12 @@ import json
 from dataclasses import replace
 
 import pytest
+from tests.findings_factory import finding
 
 from clearance.baseline import Baseline, parse_baseline, render_baseline
 from clearance.errors import ConfigError
 from clearance.findings import assign_fingerprints
 from clearance.ignores import IgnoreRule, apply_ignores
-from tests.findings_factory import finding
 
 TODAY = dt.date(2026, 11, 26)
 
