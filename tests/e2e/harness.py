@@ -54,6 +54,7 @@ CONSUMER_REMOTE = f"https://github.com/{OWNER}/consumer.git"
 CHECKOUT = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd"
 CHECKOUT_COMMENT = "# v6.0.2"
 WHEELHOUSE = ROOT / ".cache" / "wheelhouse"
+WHEELHOUSE_SCRIPT = "tests/setup.d/wheelhouse.sh"
 LOCK = ROOT / "scripts" / "requirements.lock"
 STANDIN_ACTIONS = ROOT / "tests" / "standins" / "actions"
 LINUX_LABELS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04")
@@ -180,11 +181,15 @@ class ActResult:
     def describe(self) -> str:
         """A digest for assertion messages: results, errors and the tail of the output."""
         errors = [
-            str(e.get("msg", "")).strip() for e in self.log if e.get("level") == "error" and not e.get("command")
+            str(e.get("msg", "")).strip()
+            for e in self.log
+            if e.get("level") == "error" and not e.get("command")
         ]
+        failed = [f"{a.job}/{a.step}: {a.message}" for a in self.annotations if a.level == "error"]
         return (
             f"act exited {self.returncode}; jobs {self.jobs}; steps {self.steps}\n"
-            f"errors: {errors}\n--- output (tail) ---\n{self.text()[-4000:]}\n"
+            f"errors: {errors}\nerror annotations: {failed}\n"
+            f"--- output (tail) ---\n{self.text()[-4000:]}\n"
             f"--- stderr (tail) ---\n{self.stderr[-2000:]}"
         )
 
@@ -198,7 +203,9 @@ def _job_key(event: Mapping[str, Any]) -> str:
     return job
 
 
-def parse_log(lines: Iterable[str]) -> tuple[
+def parse_log(
+    lines: Iterable[str],
+) -> tuple[
     list[dict[str, Any]],
     dict[str, str],
     dict[str, dict[str, str]],
@@ -231,7 +238,9 @@ def parse_log(lines: Iterable[str]) -> tuple[
             steps.setdefault(job, {})[step] = str(event["stepResult"])
         command = event.get("command")
         if command == "set-output" and path:
-            outputs.setdefault(job, {}).setdefault(step, {})[str(event.get("name"))] = str(event.get("arg", ""))
+            outputs.setdefault(job, {}).setdefault(step, {})[str(event.get("name"))] = str(
+                event.get("arg", "")
+            )
         elif command == "summary":
             summary_events.append((job, path, str(event.get("content", ""))))
         elif command in ("error", "warning", "notice"):
@@ -284,10 +293,20 @@ def export_checkout(source: Path, destination: Path) -> Path:
 def make_repository(path: Path, files: Mapping[str, str], *, remote: str = CONSUMER_REMOTE) -> Path:
     """A committed git repository with FILES (relative path -> text), as a consumer's repo."""
     path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return commit_all(path, remote=remote)
+
+
+def git(path: Path, *args: str) -> str:
+    """Run git in PATH with a fixed identity and date, isolated from any user or system config."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(path.parent),
+        "HOME": str(path),
         "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_AUTHOR_NAME": "Consumer",
         "GIT_AUTHOR_EMAIL": "consumer@example.com",
         "GIT_COMMITTER_NAME": "Consumer",
@@ -295,18 +314,20 @@ def make_repository(path: Path, files: Mapping[str, str], *, remote: str = CONSU
         "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
         "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
     }
+    completed = subprocess.run(
+        ["git", *args], cwd=path, env=env, check=True, capture_output=True, text=True, timeout=60
+    )
+    return completed.stdout
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=path, env=env, check=True, capture_output=True, timeout=60)
 
-    git("init", "-q", "-b", "main")
-    git("remote", "add", "origin", remote)
-    for name, text in files.items():
-        target = path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    git("add", "-A")
-    git("commit", "-q", "-m", "consumer")
+def commit_all(path: Path, *, remote: str | None = None, message: str = "commit") -> Path:
+    """Make PATH a git repository (if it is not one) and commit everything in it."""
+    if not (path / ".git").exists():
+        git(path, "init", "-q", "-b", "main")
+        if remote:
+            git(path, "remote", "add", "origin", remote)
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--allow-empty", "-m", message)
     return path
 
 
@@ -325,11 +346,11 @@ def wheelhouse_problem() -> str | None:
     """Why the wheelhouse cannot serve an offline install, or None when it can."""
     stamp = WHEELHOUSE / ".lock-sha256"
     if not WHEELHOUSE.is_dir() or not stamp.is_file():
-        return f"no wheelhouse at {WHEELHOUSE}: run `bash tests/setup.d/wheelhouse.sh` (tests/run.sh does)"
+        return f"no wheelhouse at {WHEELHOUSE}: run `bash {WHEELHOUSE_SCRIPT}` (tests/run.sh does)"
     import hashlib
 
     if stamp.read_text().strip() != hashlib.sha256(LOCK.read_bytes()).hexdigest():
-        return f"{WHEELHOUSE} was built from another scripts/requirements.lock: run `bash tests/setup.d/wheelhouse.sh`"
+        return f"{WHEELHOUSE} is from another requirements.lock: run `bash {WHEELHOUSE_SCRIPT}`"
     return None
 
 
@@ -439,8 +460,6 @@ class ActHarness:
             os.devnull,
             "--input-file",
             os.devnull,
-            "--container-daemon-socket",
-            "-",
         ]
         if job is not None:
             args += ["--job", job]

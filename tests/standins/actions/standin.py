@@ -24,6 +24,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,34 @@ def _search_root(pattern: str) -> Path:
     return Path(*kept)
 
 
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as @actions/glob reads it: `**` spans folders, `*` and `?` stay inside one."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 1 :]:
+            end = pattern.index("]", i + 1)
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
 def _expand(pattern: str) -> list[Path]:
     """Files matched by one pattern: a file, every file under a directory, or a glob."""
     path = _resolve(pattern)
@@ -166,10 +195,11 @@ def collect_files(path_input: str, include_hidden: bool) -> tuple[Path, list[Pat
         search_roots.append(_search_root(pattern))
         for found in _expand(pattern):
             files.setdefault(found.resolve() if found.is_symlink() else found, None)
+    excluded = [_glob_regex(pattern) for pattern in excludes]
     kept = [
         f
         for f in files
-        if not any(fnmatch.fnmatchcase(str(f), pattern) for pattern in excludes)
+        if not any(rx.fullmatch(str(f)) for rx in excluded)
         and not any(str(f).startswith(pattern.rstrip("/") + "/") for pattern in excludes)
     ]
     root = _common_root(search_roots)
