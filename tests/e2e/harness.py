@@ -29,6 +29,16 @@ What act reports (act 0.2.89, `--json`): one JSON object per line; `jobID`, `mat
 (`set-output`, from `$GITHUB_OUTPUT` too), `kvPairs`/`arg` (`error`, `warning`, `notice`),
 `content` (`summary`, from `$GITHUB_STEP_SUMMARY` after each step; a composite action's outer
 step repeats its inner steps' outputs and summaries); plain output lines as `raw_output`.
+Job outputs (`jobs.<id>.outputs`) are not logged: read them in a dependent job.
+
+Other facts measured on act 0.2.89 in host mode: the workspace is
+`<action-cache>/<hash>/hostexecutor` (a copy of the repository's working tree with `.git`,
+without ignored files), `RUNNER_TEMP` is `<action-cache>/<hash>/tmp`, and
+`GITHUB_STEP_SUMMARY` is `<action-cache>/<hash>/act/workflow/SUMMARY.md`, read back after every
+step; `GITHUB_REPOSITORY` comes from the `origin` remote (`clearance-dev/consumer` for
+`make_repository`); steps inherit act's process environment; `--env NAME` without a value sets
+it empty; secrets are masked as `***`; `permissions:` are accepted but no token exists. One run
+takes about 1 s, plus about 1-2 s per job that installs clearance (uv, warm cache).
 """
 
 from __future__ import annotations
@@ -266,6 +276,12 @@ def parse_log(
     return events, jobs, steps, outputs, summaries, annotations
 
 
+def _dotenv_quote(value: str) -> str:
+    """A value for act's dotenv secret file: double-quoted, with escapes."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 def export_checkout(source: Path, destination: Path) -> Path:
     """Copy the working tree as a clean checkout: tracked and untracked non-ignored files.
 
@@ -336,7 +352,7 @@ def find_sarif_multitool(env: Mapping[str, str] | None = None) -> Path | None:
     env = os.environ if env is None else env
     named = env.get("CLEARANCE_SARIF_MULTITOOL")
     if named and Path(named).is_file():
-        return Path(named)
+        return Path(named).resolve()
     base = ROOT / ".cache" / "test-tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux"
     found = sorted(base.rglob("Sarif.Multitool")) if base.is_dir() else []
     return next((p for p in found if p.is_file()), None)
@@ -430,8 +446,8 @@ class ActHarness:
         """Run one workflow of REPO under act and return what it did.
 
         `workflow` is a path relative to the repository (or absolute). `env` is passed to the
-        steps with `--env`; `secrets` with `--secret NAME`, the value only in act's process
-        environment (never on a command line). `local_repositories` adds to (or overrides) the
+        steps with `--env`; `secrets` through a private `--secret-file` (never on a command
+        line; act masks their values in the log). `local_repositories` adds to (or overrides) the
         default redirections, keyed `OWNER/REPO@REF`.
         """
         problem = wheelhouse_problem()
@@ -448,6 +464,16 @@ class ActHarness:
         args: list[str] = [str(self.act), event, "-W", str(workflow), "--json"]
         for label in LINUX_LABELS:
             args += ["-P", f"{label}=-self-hosted"]
+        # Secrets go through a private file: never on a command line, and not in act's own
+        # environment, which host-mode steps would inherit whether they ask for them or not.
+        secret_file = os.devnull
+        if secrets:
+            secret_file = str(run / "secrets.env")
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(
+                    f"{name}={_dotenv_quote(value)}\n" for name, value in secrets.items()
+                )
         args += [
             "--action-cache-path",
             str(run / "act-cache"),
@@ -455,7 +481,7 @@ class ActHarness:
             "--env-file",
             os.devnull,
             "--secret-file",
-            os.devnull,
+            secret_file,
             "--var-file",
             os.devnull,
             "--input-file",
@@ -501,9 +527,6 @@ class ActHarness:
             "NO_PROXY": LOOPBACK,
             "no_proxy": LOOPBACK,
         }
-        for name, value in (secrets or {}).items():
-            args += ["--secret", name]
-            process_env[name] = value
         args += list(extra_args)
 
         started = time.monotonic()
