@@ -45,6 +45,8 @@ def write(path: Path, text: str) -> Path:
         ("requirements.in", False, ManifestKind.REQUIREMENTS),
         ("constraints.txt", False, None),
         ("constraints.txt", True, ManifestKind.REQUIREMENTS),
+        ("requirements/base.txt", False, ManifestKind.REQUIREMENTS),
+        ("docs/notes.txt", False, None),
         ("pyproject.toml", False, ManifestKind.PYPROJECT),
         ("uv.lock", False, ManifestKind.UV_LOCK),
         ("poetry.lock", False, ManifestKind.POETRY_LOCK),

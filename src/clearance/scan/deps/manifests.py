@@ -48,7 +48,11 @@ LOCKFILE_KINDS = frozenset({ManifestKind.UV_LOCK, ManifestKind.POETRY_LOCK, Mani
 
 
 def kind_of(path: Path, *, explicit: bool = False) -> ManifestKind | None:
-    """What kind of manifest a file name says; explicit `.txt`/`.in` files are requirements."""
+    """What kind of manifest a file name says.
+
+    `requirements*.txt|in` and any `.txt`/`.in` in a `requirements/` folder are requirements
+    files; so is any `.txt`/`.in` named explicitly.
+    """
     name = path.name
     if name == "uv.lock":
         return ManifestKind.UV_LOCK
@@ -60,7 +64,7 @@ def kind_of(path: Path, *, explicit: bool = False) -> ManifestKind | None:
         return ManifestKind.PYPROJECT
     if any(fnmatch(name, pattern) for pattern in REQUIREMENTS_GLOBS):
         return ManifestKind.REQUIREMENTS
-    if explicit and path.suffix in (".txt", ".in"):
+    if path.suffix in (".txt", ".in") and (explicit or path.parent.name == "requirements"):
         return ManifestKind.REQUIREMENTS
     return None
 
