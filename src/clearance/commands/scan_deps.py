@@ -84,7 +84,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="online vulnerability service (default: config, else osv)",
     )
     advisories.add_argument(
-        "--osv-url", metavar="URL", help="OSV query endpoint (default: OSV's own)"
+        "--osv-url", type=_http_url, metavar="URL", help="OSV query endpoint (default: OSV's own)"
     )
     advisories.add_argument(
         "--timeout",
@@ -128,6 +128,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the audited dependency set as CycloneDX JSON (pip-audit's) to FILE",
     )
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    return text
 
 
 def _positive_int(text: str) -> int:
