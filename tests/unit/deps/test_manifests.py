@@ -334,3 +334,19 @@ def test_locate_finds_a_declaration_by_any_spelling_and_version() -> None:
     found = manifest.locate("Jinja2", "2.10.0")
     assert found is not None and found.name == "jinja2"
     assert manifest.locate("not-there") is None
+
+
+def test_an_editable_install_of_the_repository_itself_is_not_a_dependency(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\n')
+    write(tmp_path / "libs" / "core" / "setup.py", "")
+    top = write(
+        tmp_path / "requirements.txt",
+        "idna==2.7\n-e .\n-e ./libs/core\n-e git+https://example.com/x.git#egg=x\n./libs/core\n",
+    )
+    manifest = parse_requirements(top, tmp_path)
+    itself = [d.place.line for d in manifest.declared if d.project_itself]
+    assert itself == [2, 3]
+    # A VCS or non-editable local path stays a direct reference that pip-audit cannot audit.
+    assert manifest.frozen_requirements() == (
+        "idna==2.7\n--editable git+https://example.com/x.git#egg=x\n./libs/core\n"
+    )

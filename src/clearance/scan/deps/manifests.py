@@ -260,6 +260,20 @@ def _with_version(req: Any, version: str, hashes: Sequence[str]) -> str:
     return text
 
 
+def _editable_project(req: Any, file: Path, root: Path) -> bool:
+    """`-e .` and the like: an editable install of a project folder inside the repository is
+    the repository's own code (as uv's editable workspace members are), not a dependency."""
+    if not req.is_editable or req.link is None:
+        return False
+    target = str(req.link.url if hasattr(req.link, "url") else req.link)
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) and not target.startswith("file:"):
+        return False  # a VCS or remote URL
+    local = target.removeprefix("file://").split("#", 1)[0]
+    folder = (file.parent / local).resolve()
+    inside = folder == root.resolve() or root.resolve() in folder.parents
+    return inside and any((folder / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg"))
+
+
 def parse_requirements(path: Path, root: Path) -> Manifest:
     """A requirements file with its -r includes (declarations) and -c includes (pins)."""
     walk = _RequirementsWalk(root=root)
@@ -285,6 +299,7 @@ def parse_requirements(path: Path, root: Path) -> Manifest:
                     requirement=_requirement_text(req),
                     place=Place(file, start, end),
                     direct=True,
+                    project_itself=_editable_project(req, file, root),
                 )
             )
             continue
