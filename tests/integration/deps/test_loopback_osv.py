@@ -137,3 +137,42 @@ def test_an_online_osv_service_gives_cvss_severity_too(run_cli, database, tmp_pa
     findings = {f["rule_id"]: f for f in json.loads(result.stdout)["runs"][0]["findings"]}
     assert findings["PYSEC-2023-192"]["properties"]["severity-source"] == "cvss"
     assert findings["PYSEC-2019-132"]["properties"]["severity-source"] == "unknown"
+
+
+def test_records_of_one_vulnerability_from_two_databases_become_one_finding(
+    run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # OSV's own PyPI export holds both the PYSEC record and the GHSA record of a vulnerability.
+    pysec = json.loads((ADVISORIES / "requests" / "PYSEC-2023-74.json").read_text())
+    ghsa = {
+        "id": "GHSA-j8r2-6x86-q33q",
+        "aliases": ["CVE-2023-32681"],
+        "summary": "Unintended leak of Proxy-Authorization header in requests",
+        "modified": "2024-01-01T00:00:00Z",
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N"}],
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "requests"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]}
+                ],
+            }
+        ],
+    }
+    database = tmp_path / "db"
+    database.mkdir()
+    (database / "PYSEC-2023-74.json").write_text(json.dumps(pysec))
+    (database / "GHSA-j8r2-6x86-q33q.json").write_text(json.dumps(ghsa))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("requests==2.30.0\n")
+    result = run_cli(
+        "scan", "deps", "--advisory-db", str(database), "--format", "json", cwd=project
+    )
+    assert result.code == 1, result.stderr
+    [finding] = json.loads(result.stdout)["runs"][0]["findings"]
+    assert finding["rule_id"] == "PYSEC-2023-74"
+    assert {"CVE-2023-32681", "GHSA-j8r2-6x86-q33q"} <= set(finding["aliases"])
+    # The PYSEC record has no CVSS vector; its GHSA twin's vector rates the finding.
+    assert (finding["severity"], finding["properties"]["cvss-score"]) == ("medium", 5.3)
+    assert finding["help_uri"] == "https://osv.dev/vulnerability/PYSEC-2023-74"

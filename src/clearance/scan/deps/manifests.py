@@ -271,7 +271,9 @@ def _editable_project(req: Any, file: Path, root: Path) -> bool:
     local = target.removeprefix("file://").split("#", 1)[0]
     folder = (file.parent / local).resolve()
     inside = folder == root.resolve() or root.resolve() in folder.parents
-    return inside and any((folder / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg"))
+    return inside and any(
+        (folder / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg")
+    )
 
 
 def parse_requirements(path: Path, root: Path) -> Manifest:

@@ -56,7 +56,7 @@ from clearance.scan.deps.manifests import (
     parse_manifest,
 )
 from clearance.scan.deps.ranges import parse_version
-from clearance.scan.deps.severity import UNKNOWN_COUNTS_AS, Assessment, assess
+from clearance.scan.deps.severity import UNKNOWN, UNKNOWN_COUNTS_AS, Assessment, assess
 from clearance.scan.deps.sources import AdvisorySource, open_advisories
 from clearance.scan.files import discover
 from clearance.scan.interface import Progress, ScanTarget, no_progress
@@ -134,14 +134,21 @@ def _summary(description: str) -> str:
     return text if len(text) <= 160 else text[:157].rstrip() + "..."
 
 
-def _record_for(
-    source: AdvisorySource, vulnerability: Vulnerability
-) -> Mapping[str, object] | None:
+def _assess(source: AdvisorySource, vulnerability: Vulnerability) -> tuple[Assessment, str]:
+    """Severity from the first record (of the id, then its aliases) that carries a CVSS
+    vector; the link goes to the first record found. Aliases are only looked up while no
+    vector has been found (a PYSEC record often has none, its GHSA twin often does)."""
+    link: str | None = None
     for identifier in (vulnerability.id, *vulnerability.aliases):
         record = source.records.get(identifier)
-        if record is not None:
-            return record
-    return None
+        if record is None:
+            continue
+        record_id = record.get("id")
+        link = link or (record_id if isinstance(record_id, str) else identifier)
+        assessment = assess(record)
+        if assessment.known:
+            return assessment, link
+    return UNKNOWN, link or vulnerability.id
 
 
 def _rule(vulnerability: Vulnerability, assessment: Assessment, record_id: str) -> Rule:
@@ -200,9 +207,7 @@ class _Collector:
         """The advisory's severity, and the id of its OSV record (for links)."""
         cached = self.assessments.get(vulnerability.id)
         if cached is None:
-            record = _record_for(self.source, vulnerability)
-            record_id = record.get("id") if record is not None else None
-            cached = (assess(record), record_id if isinstance(record_id, str) else vulnerability.id)
+            cached = _assess(self.source, vulnerability)
             self.assessments[vulnerability.id] = cached
         return cached
 
