@@ -59,6 +59,12 @@ jobs:
           fail-on: high
           only-fixable: "true"
           summary: "false"
+      - id: bundled
+        uses: {ACTION}
+        with:
+          manifests: requirements.txt
+          advisory-db: bundled
+          fail-on: none
       - id: unaudited
         continue-on-error: true
         uses: {ACTION}
@@ -119,6 +125,11 @@ def test_scan_deps_action_audits_offline_and_fails_closed(consumer_repo, run_act
     # Every manifest of the repository (tools/ excluded by the config) under fail-on: high.
     assert steps["strict"] == "failure"
     assert result.output("audit", "strict")["outcome"] == "fail"
+    # The snapshot shipped inside the installed package answers too, and says how old it is.
+    assert steps["bundled"] == "success", result.describe()
+    assert int(result.output("audit", "bundled")["findings-count"]) >= 4
+    assert "dated 2024-10-10" in result.summaries["audit"]
+    assert "PyPA advisory database" in result.summaries["audit"]
     # A dependency pip-audit cannot audit fails the step, with the reason in the log.
     assert steps["unaudited"] == "failure"
     assert "./vendored/helper (tools/requirements.txt) could not be audited" in result.text()
