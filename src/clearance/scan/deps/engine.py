@@ -412,10 +412,17 @@ def _last_error_line(stderr: str) -> str:
 def _cli_failure(code: int, stderr: str, service: Service, origin: str) -> Exception:
     message = _last_error_line(stderr)
     lowered = stderr.lower()
+    if "failed to install packages" in lowered or "failed to upgrade `pip`" in lowered:
+        # pip could not resolve or fetch the requirements: the index, not the advisory service.
+        return EngineError(
+            f"pip-audit could not resolve {origin} with pip (exit {code}): resolving needs the "
+            "package index and installable requirements; pin the manifest (or audit its "
+            "lockfile) to audit it without resolving"
+        )
     if (
-        "network may be blocking" in lowered
-        or "could not connect" in lowered
-        or "connectionerror" in lowered
+        "network may be blocking this service" in lowered
+        or "requests.exceptions.connectionerror" in lowered
+        or "requests.exceptions.connecttimeout" in lowered
     ):
         return unreachable(service, message)
     if "requirement file" in lowered and "invalid" in lowered:
