@@ -87,14 +87,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--osv-url", type=_http_url, metavar="URL", help="OSV query endpoint (default: OSV's own)"
     )
     advisories.add_argument(
-        "--timeout",
+        "--service-timeout",
         type=_positive_int,
         metavar="SECONDS",
         help="wait this long for each answer of the service (default: 15)",
     )
     inputs = parser.add_argument_group("inputs")
     inputs.add_argument(
-        "--environment",
+        "--installed",
         action="store_true",
         help="audit the packages installed for --python (as well as any MANIFEST)",
     )
@@ -152,12 +152,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     scan_settings, policy = deps_settings(settings, context.env)
     scan_settings = replace(
         scan_settings,
-        environment=bool(args.environment),
+        environment=bool(args.installed),
         python=args.python or scan_settings.python,
         advisory_db=args.advisory_db or scan_settings.advisory_db,
         service=args.service or scan_settings.service,
         osv_url=args.osv_url or scan_settings.osv_url,
-        timeout=args.timeout or scan_settings.timeout,
+        timeout=args.service_timeout or scan_settings.timeout,
         resolve_timeout=args.resolve_timeout or scan_settings.resolve_timeout,
         only_fixable=scan_settings.only_fixable if args.only_fixable is None else args.only_fixable,
     )

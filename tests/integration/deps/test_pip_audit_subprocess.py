@@ -105,7 +105,7 @@ def test_the_environment_of_another_interpreter_is_audited(
     result = run_cli(
         "scan",
         "deps",
-        "--environment",
+        "--installed",
         "--python",
         str(python),
         "--advisory-db",

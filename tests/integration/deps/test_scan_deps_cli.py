@@ -281,7 +281,7 @@ def test_an_unreachable_service_is_exit_3_naming_it_and_suggesting_a_local_datab
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/v1/query"  # nothing listens there any more
-    result = run_cli("scan", "deps", "--osv-url", url, "--timeout", "5", cwd=project)
+    result = run_cli("scan", "deps", "--osv-url", url, "--service-timeout", "5", cwd=project)
     assert result.code == 3
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"clearance: error: cannot reach OSV ({url}):")

@@ -38,7 +38,7 @@ def deps_settings(settings: Settings, env: Mapping[str, str]) -> tuple[DepsSetti
         advisory_db=advisory_db if isinstance(advisory_db, str) else None,
         service=ServiceKind(section.get("service", ServiceKind.OSV.value)),
         osv_url=str(section.get("osv-url", DEFAULT_OSV_URL)),
-        timeout=int(section.get("timeout", DEFAULT_TIMEOUT_SECONDS)),
+        timeout=int(section.get("service-timeout", DEFAULT_TIMEOUT_SECONDS)),
         resolve_timeout=float(section.get("resolve-timeout", DEFAULT_RESOLVE_TIMEOUT_SECONDS)),
         only_fixable=bool(section.get("only-fixable", False)),
         cache_dir=default_cache_dir(env) / "pip-audit",
