@@ -224,15 +224,20 @@ def test_discovery_prefers_a_lockfile_over_the_pyproject_beside_it(tmp_path: Pat
     for name in ("pyproject.toml", "uv.lock"):
         write(tmp_path / "app" / name, (sample / name).read_text())
     write(tmp_path / "tools" / "requirements-dev.txt", "idna==2.7\n")
+    # A pyproject.toml that only configures tools is no manifest; dynamic dependencies are unreadable.
+    write(tmp_path / "docs" / "pyproject.toml", "[tool.ruff]\nline-length = 99\n")
     write(
-        tmp_path / "docs" / "pyproject.toml", "[tool.ruff]\nline-length = 99\n"
-    )  # configures tools only
+        tmp_path / "plugin" / "pyproject.toml",
+        '[project]\nname = "p"\ndynamic = ["dependencies"]\n',
+    )
     manifests, notices = scanner(StandIn({})).manifests(ScanTarget(root=tmp_path))
     assert sorted(m.path.relative_to(tmp_path.resolve()).as_posix() for m in manifests) == [
         "app/uv.lock",
         "tools/requirements-dev.txt",
     ]
     assert any(n.path == "app/pyproject.toml" for n in notices)
+    [dynamic] = [n for n in notices if n.path == "plugin/pyproject.toml"]
+    assert dynamic.level == "warning" and "dynamic" in dynamic.message
 
 
 def test_no_manifest_means_the_current_environment(tmp_path: Path) -> None:

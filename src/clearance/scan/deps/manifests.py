@@ -33,6 +33,11 @@ class ManifestError(UsageError):
     """A manifest or lockfile that cannot be read: names the file and, when known, the line."""
 
 
+class DeclaresNothing(ManifestError):
+    """A pyproject.toml with no PEP 621 dependency list to read (tool configuration only, or
+    dependencies computed at build time)."""
+
+
 class ManifestKind(StrEnum):
     REQUIREMENTS = "requirements"
     PYPROJECT = "pyproject"
@@ -369,7 +374,7 @@ def _dependency_strings(data: Mapping[str, Any], where: str) -> Iterator[tuple[s
     """(group, requirement string) for PEP 621 dependencies, optional groups, PEP 735 groups."""
     project = data.get("project")
     if not isinstance(project, Mapping):
-        raise ManifestError(f"{where}: no [project] table: only PEP 621 metadata is read")
+        raise DeclaresNothing(f"{where}: no [project] table: only PEP 621 metadata is read")
     dependencies = project.get("dependencies", [])
     if not isinstance(dependencies, list):
         raise ManifestError(f"{where}: project.dependencies must be an array of strings")
@@ -397,7 +402,7 @@ def parse_pyproject(path: Path, root: Path) -> Manifest:
     where = _rel(path, root)
     project = data.get("project")
     if isinstance(project, Mapping) and "dependencies" in project.get("dynamic", []):
-        raise ManifestError(
+        raise DeclaresNothing(
             f"{where}: project.dependencies is dynamic, so it cannot be read without building "
             "the project: audit its lockfile or a requirements file instead"
         )

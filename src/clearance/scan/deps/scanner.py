@@ -49,8 +49,8 @@ from clearance.scan.deps.engine import (
 from clearance.scan.deps.manifests import (
     LOCKFILE_KINDS,
     Declared,
+    DeclaresNothing,
     Manifest,
-    ManifestError,
     ManifestKind,
     kind_of,
     parse_manifest,
@@ -377,14 +377,15 @@ class DepsScanner:
         for path, kind, was_explicit in chosen:
             try:
                 parsed.append(parse_manifest(path, kind, target.root))
-            except ManifestError as exc:
-                if (
-                    was_explicit
-                    or kind is not ManifestKind.PYPROJECT
-                    or "no [project] table" not in str(exc)
-                ):
+            except DeclaresNothing as exc:
+                if was_explicit:
                     raise
-                # an auto-detected pyproject.toml that only configures tools declares nothing
+                # Found, not named: a pyproject.toml that only configures tools is no manifest;
+                # one whose dependencies are computed at build time cannot be read, so say so.
+                if "dynamic" in str(exc):
+                    notices.append(
+                        Notice("warning", f"not audited: {exc}", relative_posix(path, target.root))
+                    )
         if settings.environment or (not parsed and not explicit):
             python = settings.python or default_python(self._env)
             parsed.append(Manifest(path=Path(python), kind=ManifestKind.ENVIRONMENT, declared=()))
