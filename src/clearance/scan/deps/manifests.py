@@ -364,8 +364,11 @@ def _string_lines(lines: Sequence[str]) -> dict[str, list[int]]:
     for number, line in enumerate(lines, start=1):
         for match in _STRING.finditer(line):
             value = match.group(1) if match.group(1) is not None else match.group(2)
-            if match.group(1) is not None:
-                value = value.encode("utf-8").decode("unicode_escape") if "\\" in value else value
+            if "\\" in match.group(0):
+                try:  # a basic string with escapes: read it as TOML does
+                    value = str(tomllib.loads(f"v = {match.group(0)}")["v"])
+                except tomllib.TOMLDecodeError:
+                    continue
             found.setdefault(value, []).append(number)
     return found
 
