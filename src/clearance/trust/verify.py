@@ -252,19 +252,22 @@ def is_digest(text: str) -> bool:
     return text.startswith("sha256:")
 
 
-def sha256_file(path: Path) -> str:
-    """The file's sha256 (hex), read in chunks; `UsageError` when it is missing or unreadable."""
+def sha256_file(path: Path, shown: str | None = None) -> str:
+    """The file's sha256 (hex), read in chunks; `UsageError` when it is missing or unreadable.
+
+    `shown` is how the error names the file (as the user typed it)."""
+    name = shown or str(path)
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
     except FileNotFoundError:
-        raise UsageError(f"artifact {path}: no such file") from None
+        raise UsageError(f"artifact {name}: no such file") from None
     except IsADirectoryError:
-        raise UsageError(f"artifact {path}: is a directory (name files, or sha256:<hex>)") from None
+        raise UsageError(f"artifact {name}: is a directory (name files, or sha256:<hex>)") from None
     except OSError as exc:
-        raise UsageError(f"artifact {path}: cannot read it: {exc.strerror or exc}") from exc
+        raise UsageError(f"artifact {name}: cannot read it: {exc.strerror or exc}") from exc
     return digest.hexdigest()
 
 
@@ -575,7 +578,7 @@ def subjects_for(
             continue
         path = Path(text)
         path = path if path.is_absolute() else cwd / path
-        digest = sha256_file(path)
+        digest = sha256_file(path, shown=text)
         if named:
             subjects += [Subject.for_file(path, bundle=b, name=text, digest=digest) for b in named]
         else:
