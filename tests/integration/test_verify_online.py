@@ -145,7 +145,7 @@ def test_online_with_a_refreshed_root_that_does_not_trust_the_signer_fails(
 def test_a_failed_refresh_exits_3(
     served: tuple[str, Path], sigstore_dirs: Path, monkeypatch: pytest.MonkeyPatch, run_cli
 ) -> None:  # type: ignore[no-untyped-def]
-    url, directory = served  # serves nothing: every metadata request is a 404
+    url, _ = served  # serves nothing: every metadata request is a 404
     _trust_repository_locally(
         sigstore_dirs, url, STORE.joinpath(PRODUCTION, "root.json").read_bytes()
     )

@@ -13,8 +13,8 @@ from sigstore.models import Bundle
 
 from clearance.trust.claims import Claims, claims_of
 from clearance.trust.provenance import (
-    SLSA_PROVENANCE_V1,
     SLSA_PROVENANCE_V02,
+    SLSA_PROVENANCE_V1,
     ProvenanceMismatch,
     check_provenance,
     provenance_facts,
@@ -47,17 +47,22 @@ def _set(path: str, value: object) -> dict[str, Any]:
     return predicate
 
 
+DEFINITION = "buildDefinition"
+WORKFLOW = "buildDefinition.externalParameters.workflow"
+EVIL_WORKFLOW = "https://github.com/evil/x/.github/workflows/r.yml@refs/tags/v1"
+
+
 @pytest.mark.parametrize(
     "path, value, says",
     [
-        ("runDetails.builder.id", "https://github.com/evil/x/.github/workflows/r.yml@refs/tags/v1", "builder"),
+        ("runDetails.builder.id", EVIL_WORKFLOW, "builder"),
         ("runDetails.builder.id", "https://github.com/actions/runner/self-hosted", "builder"),
-        ("buildDefinition.externalParameters.workflow.repository", "https://github.com/evil/pypi-attestations", "source repository"),
-        ("buildDefinition.externalParameters.workflow.repository", "https://gitlab.com/trailofbits/pypi-attestations", "source host"),
-        ("buildDefinition.externalParameters.workflow.ref", "refs/heads/main", "ref"),
-        ("buildDefinition.externalParameters.workflow.path", ".github/workflows/other.yml", "workflow"),
-        ("buildDefinition.resolvedDependencies.0.uri", "git+https://github.com/evil/x@refs/tags/v0.0.19", "source repository"),
-        ("buildDefinition.resolvedDependencies.0.digest", {"gitCommit": "0" * 40}, "commit"),
+        (f"{WORKFLOW}.repository", "https://github.com/evil/pypi-attestations", "source repository"),
+        (f"{WORKFLOW}.repository", "https://gitlab.com/trailofbits/pypi-attestations", "source host"),
+        (f"{WORKFLOW}.ref", "refs/heads/main", "ref"),
+        (f"{WORKFLOW}.path", ".github/workflows/other.yml", "workflow"),
+        (f"{DEFINITION}.resolvedDependencies.0.uri", "git+https://github.com/evil/x@refs/tags/v0.0.19", "source repository"),
+        (f"{DEFINITION}.resolvedDependencies.0.digest", {"gitCommit": "0" * 40}, "commit"),
     ],
 )  # fmt: skip
 def test_a_predicate_that_disagrees_with_the_certificate_fails(
