@@ -61,7 +61,7 @@ EVIL_WORKFLOW = "https://github.com/evil/x/.github/workflows/r.yml@refs/tags/v1"
         (f"{WORKFLOW}.repository", "https://gitlab.com/trailofbits/pypi-attestations", "source host"),
         (f"{WORKFLOW}.ref", "refs/heads/main", "ref"),
         (f"{WORKFLOW}.path", ".github/workflows/other.yml", "workflow"),
-        (f"{DEFINITION}.resolvedDependencies.0.uri", "git+https://github.com/evil/x@refs/tags/v0.0.19", "source repository"),
+        (f"{DEFINITION}.resolvedDependencies.0.uri", "git+https://github.com/evil/x@v1", "source repository"),
         (f"{DEFINITION}.resolvedDependencies.0.digest", {"gitCommit": "0" * 40}, "commit"),
     ],
 )  # fmt: skip
