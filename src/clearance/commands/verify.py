@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clearance import __version__
 from clearance.commands import Command, Context
@@ -11,18 +13,26 @@ from clearance.commands.arguments import choice_of, metavar_of
 from clearance.commands.scanning import add_common_options, repository_root, settings_for
 from clearance.errors import ExitCode
 from clearance.gha import Annotation
-from clearance.report.verdicts import (
-    outcome_of,
-    render_json,
-    render_markdown,
-    render_text,
-    verdict_line,
-)
 from clearance.trust.bundles import BundleKind
-from clearance.trust.policy import RunnerEnvironment
-from clearance.trust.roots import load_trust
-from clearance.trust.settings import verify_settings
-from clearance.trust.verify import Verdict, subjects_for, verify_artifacts
+
+if TYPE_CHECKING:
+    from clearance.trust.verify import Verdict
+
+# sigstore-python and the verification core are imported when the command runs, so that
+# every other clearance command (and `--help`) does not pay for loading them.
+
+
+class VerdictFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class RunnerEnvironmentChoice(StrEnum):
+    """The values of clearance.trust.policy.RunnerEnvironment (kept light for the parser)."""
+
+    GITHUB_HOSTED = "github-hosted"
+    SELF_HOSTED = "self-hosted"
+
 
 DESCRIPTION = """\
 Verify that artifacts are exactly what an expected identity signed: Sigstore bundles (message
@@ -107,8 +117,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     policy.add_argument("--sha", metavar="COMMIT", help="source commit it was built from")
     policy.add_argument(
         "--runner-environment",
-        type=choice_of(RunnerEnvironment),
-        metavar=metavar_of(RunnerEnvironment),
+        type=choice_of(RunnerEnvironmentChoice),
+        metavar=metavar_of(RunnerEnvironmentChoice),
         help="github-hosted refuses builds on self-hosted runners",
     )
     policy.add_argument(
@@ -144,8 +154,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     report = parser.add_argument_group("reporting")
     report.add_argument(
         "--format",
-        choices=("text", "json"),
-        default="text",
+        type=choice_of(VerdictFormat),
+        default=VerdictFormat.TEXT,
+        metavar=metavar_of(VerdictFormat),
         help="verdicts on stdout or --output (default: text)",
     )
     report.add_argument(
@@ -169,6 +180,10 @@ def _absolute(path: Path | None, context: Context) -> Path | None:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    from clearance.trust.roots import load_trust
+    from clearance.trust.settings import verify_settings
+    from clearance.trust.verify import subjects_for, verify_artifacts
+
     root = repository_root(args, context)
     configured = verify_settings(settings_for(args, context, root))
     chosen = configured.merged(
@@ -180,7 +195,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         refs=args.ref,
         triggers=args.trigger,
         sha=args.sha,
-        runner_environment=args.runner_environment,
+        runner_environment=args.runner_environment.value if args.runner_environment else None,
         predicate_type=args.predicate_type,
         kinds=args.kind,
         staging=args.staging,
@@ -200,9 +215,17 @@ def run(args: argparse.Namespace, context: Context) -> int:
 def _emit(
     verdicts: list[Verdict], args: argparse.Namespace, context: Context, *, policy: str, trust: str
 ) -> int:
+    from clearance.report.verdicts import (
+        outcome_of,
+        render_json,
+        render_markdown,
+        render_text,
+        verdict_line,
+    )
+
     scrub = context.redactor.scrub
     as_json = render_json(verdicts, tool_version=__version__, policy=policy, trust=trust)
-    text = as_json if args.format == "json" else render_text(verdicts)
+    text = as_json if args.format is VerdictFormat.JSON else render_text(verdicts)
     output = _absolute(args.output, context)
     if output is not None:
         _write(output, scrub(text))

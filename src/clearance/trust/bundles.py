@@ -22,11 +22,12 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from sigstore.models import Bundle
+from typing import TYPE_CHECKING, Any
 
 from clearance.errors import UsageError
+
+if TYPE_CHECKING:
+    from sigstore.models import Bundle
 
 BUNDLE_SUFFIX = ".sigstore.json"
 
@@ -105,6 +106,8 @@ def parse_bundle(doc: BundleDocument) -> Bundle:
         return _from_pep740(doc.raw)
     if "mediaType" not in doc.document:
         raise InvalidBundleDocument("the JSON has no mediaType: not a Sigstore bundle")
+    from sigstore.models import Bundle  # imported on use: `clearance --help` stays fast
+
     return Bundle.from_json(doc.raw)
 
 

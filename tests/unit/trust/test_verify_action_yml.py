@@ -21,3 +21,10 @@ def test_every_input_reaches_the_script_through_env_and_the_outputs_are_the_cli_
     assert set(action["outputs"]) == {"verdict-file", "verified-count", "outcome"}
     for name, output in action["outputs"].items():
         assert output["value"] == f"${{{{ steps.verify.outputs.{name} }}}}"
+
+
+def test_the_parser_s_runner_environments_are_the_policy_s() -> None:
+    from clearance.commands.verify import RunnerEnvironmentChoice
+    from clearance.trust.policy import RunnerEnvironment
+
+    assert [e.value for e in RunnerEnvironmentChoice] == [e.value for e in RunnerEnvironment]
