@@ -9,12 +9,21 @@ fields per verdict plus the totals.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from clearance.trust.verify import Verdict
 
 JSON_SCHEMA_VERSION = 1
+# Claims of a certificate that failed verification are attacker-controlled: no control
+# character (a newline could start a workflow command, ESC a terminal sequence) is printed raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe(text: str) -> str:
+    """`text` with control characters shown as escapes, on one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def outcome_of(verdicts: Sequence[Verdict]) -> str:
@@ -59,6 +68,10 @@ def _when_where(verdict: Verdict) -> str:
 
 
 def verdict_line(verdict: Verdict) -> str:
+    return safe(_verdict_line(verdict))
+
+
+def _verdict_line(verdict: Verdict) -> str:
     what = f"{verdict.subject} [{verdict.kind.value}"
     if verdict.predicate_type:
         what += f" {verdict.predicate_type}"
@@ -99,7 +112,11 @@ def render_json(verdicts: Sequence[Verdict], *, tool_version: str, policy: str, 
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: one safe line, in a code span when it has characters Markdown reads."""
+    text = safe(text).replace("|", "\\|")
+    if re.search(r"[\\`*_\[\]<>!#~&]", text):
+        return "`" + text.replace("`", "'") + "`"
+    return text
 
 
 def render_markdown(verdicts: Sequence[Verdict], *, policy: str) -> str:
@@ -129,5 +146,5 @@ def render_markdown(verdicts: Sequence[Verdict], *, policy: str) -> str:
     failed = [v for v in verdicts if not v.verified]
     if failed:
         lines += ["", "Reasons:", ""]
-        lines += [f"- `{_cell(v.subject)}`: {_cell(v.detail)}" for v in failed]
+        lines += [f"- {_cell(v.subject)}: {_cell(v.detail)}" for v in failed]
     return "\n".join(lines) + "\n"

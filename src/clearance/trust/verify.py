@@ -63,6 +63,7 @@ from clearance.trust.roots import Trust
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 _DIGEST = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 _CHUNK = 1024 * 1024
+_DETAIL_LIMIT = 400
 
 
 class Outcome(StrEnum):
@@ -166,6 +167,8 @@ class _Refusal(Exception):
 def classify(error: BaseException) -> tuple[Reason, str]:
     """The reason code and one-line detail for an exception raised while verifying."""
     message = " ".join(str(error).split()) or type(error).__name__
+    if len(message) > _DETAIL_LIMIT:
+        message = message[: _DETAIL_LIMIT - 3] + "..."
     if isinstance(error, _Refusal):
         return error.reason, message
     if isinstance(error, PolicyMismatch):

@@ -369,3 +369,60 @@ def test_staging_bundles_need_staging_and_production_ones_production(run_cli) ->
     assert run_cli(*base).code == 1
     assert run_cli("verify", str(RELEASE.artifact), "--bundle", str(RELEASE.bundle),
                    *RELEASE_POLICY, "--staging").code == 1  # fmt: skip
+
+
+def test_claims_of_an_untrusted_certificate_cannot_inject_lines(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A failed verdict reports what the certificate says; a forged one must not start a
+    workflow command (or a terminal sequence) on a line of its own."""
+    import base64
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "forged")])
+    now = dt.datetime.now(dt.UTC)
+    forged = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now - dt.timedelta(days=3650))
+        .not_valid_after(now)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.UniformResourceIdentifier("https://x/\n::error::pwned\n\x1b[2J")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CODE_SIGNING]), False)
+        .sign(key, hashes.SHA256())
+    )
+    bundle = json.loads(RELEASE.bundle.read_text(encoding="utf-8"))
+    chain = bundle["verificationMaterial"]["x509CertificateChain"]["certificates"]
+    chain[0]["rawBytes"] = base64.b64encode(
+        forged.public_bytes(serialization.Encoding.DER)
+    ).decode()
+    artifact = release_in(tmp_path)
+    (tmp_path / f"{artifact.name}.sigstore.json").write_text(json.dumps(bundle), encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+
+    result = run_cli("verify", artifact.name, "--cert-identity-regex", ".*", cwd=tmp_path, env=env)
+
+    assert result.code == 1
+    assert "pwned" in result.stdout
+    for line in result.stdout.splitlines():
+        assert not line.startswith("::error::pwned")
+        assert "\x1b" not in line
+    assert "\x1b" not in summary.read_text(encoding="utf-8")
+    assert "\n::error::pwned" not in summary.read_text(encoding="utf-8")
