@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 import pytest
 from securesystemslib.signer import CryptoSigner
+from tests.unit.trust.corpus import BY_ID
 from tuf.api.metadata import Metadata, Root, Snapshot, TargetFile, Targets, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
 from clearance.trust import roots
-from tests.unit.trust.corpus import BY_ID
 
 pytestmark = pytest.mark.integration
 

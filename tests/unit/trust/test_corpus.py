@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.unit.trust.corpus import BY_ID, CASES, Case
 
 from clearance.trust.verify import Reason
-from tests.unit.trust.corpus import BY_ID, CASES, Case
 
 # Why each invalid case must fail: the reason code clearance reports.
 INVALID_REASONS: dict[str, Reason] = {

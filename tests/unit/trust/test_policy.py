@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sigstore.models import Bundle
+from tests.unit.trust.corpus import BY_ID
 
 from clearance.trust import claims as oids
 from clearance.trust.claims import claims_of
@@ -24,7 +25,6 @@ from clearance.trust.policy import (
     PolicyMismatch,
     ref_matches,
 )
-from tests.unit.trust.corpus import BY_ID
 
 
 def certificate(case_id: str) -> x509.Certificate:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sigstore.models import Bundle
+from tests.unit.trust.corpus import BY_ID
 
 from clearance.trust.claims import Claims, claims_of
 from clearance.trust.provenance import (
@@ -19,7 +20,6 @@ from clearance.trust.provenance import (
     check_provenance,
     provenance_facts,
 )
-from tests.unit.trust.corpus import BY_ID
 
 CASE = BY_ID["pa-pypi_attestations-0.0.19-slsa-pep740"]
 _BUNDLE = json.loads(CASE.bundle.read_text(encoding="utf-8"))

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.unit.trust.corpus import BY_ID, Case
 
 from clearance.cli import main
-from tests.unit.trust.corpus import BY_ID, Case
 
 # Valid cases of each shape: v0.2 with a certificate chain, v0.3 message signature, DSSE
 # attestation on Rekor v1, Rekor v2 with a timestamp, DSSE on Rekor v2.

@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from tests.unit.trust.corpus import BY_ID, DATA
 
 RELEASE = BY_ID["py-bundle_v3_github.whl"]  # rfc8785-0.1.2 wheel, signed by its release workflow
