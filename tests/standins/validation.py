@@ -52,9 +52,25 @@ GRAPHQL_PATH = DATA / "github-graphql" / "schema.json.gz"
 
 @cache
 def github_openapi_document() -> Mapping[str, Any]:
-    """The REST description as published (servers point at github.com); never mutated."""
-    document: Mapping[str, Any] = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    """The REST description (servers point at github.com); never mutated after loading.
+
+    One reading is made explicit: GitHub marks enums `nullable: true` without listing null
+    (e.g. a check run's `conclusion`), and answers null for them. OpenAPI 3.0.3 asks for null
+    in the enum; it is added, so the validator reads the description the way GitHub means it."""
+    document: dict[str, Any] = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    _list_null_in_nullable_enums(document)
     return document
+
+
+def _list_null_in_nullable_enums(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"].append(None)
+        for value in node.values():
+            _list_null_in_nullable_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _list_null_in_nullable_enums(value)
 
 
 def bind_servers(document: Mapping[str, Any], api_url: str, uploads_url: str) -> dict[str, Any]:
@@ -154,8 +170,7 @@ class RestDescription:
             document["paths"], key=lambda t: len(re.sub(r"\{[^}]+\}", "", t)), reverse=True
         )
         self._templates = [
-            (t, re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(t))))
-            for t in templates
+            (t, re.compile(re.sub(r"\\\{(\w+)\\\}", _parameter_pattern, re.escape(t)))) for t in templates
         ]
         self.operations: dict[str, tuple[str, str, Mapping[str, Any]]] = {
             operation["operationId"]: (method, path, operation)
@@ -193,6 +208,8 @@ class RestDescription:
     def check_request(self, request: OpenApiRequest) -> RequestCheck:
         url = request.host_url + request.path
         operation_id = self.operation_id(request.method, url)
+        if operation_id is not None:
+            request = self._without_empty_optional_query(operation_id, request)
         result = self.openapi.unmarshal_request(request)
         errors = [describe_openapi_error(error) for error in result.errors]
         status = 422
@@ -213,6 +230,24 @@ class RestDescription:
             query=dict(parameters.query) if parameters else {},
             body=result.body,
         )
+
+    def _without_empty_optional_query(self, operation_id: str, request: OpenApiRequest) -> OpenApiRequest:
+        """GitHub reads an empty optional query parameter (PyGithub sends `label=` on every
+        upload) as an absent one; the description's default `allowEmptyValue: false` would
+        refuse it. Such pairs are dropped before validation; required ones stay."""
+        _, path, operation = self.operations[operation_id]
+        optional = set()
+        for parameter in [*self.document["paths"][path].get("parameters", []), *operation.get("parameters", [])]:
+            if "$ref" in parameter:
+                parameter = self.document["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+            if parameter["in"] == "query" and not parameter.get("required"):
+                optional.add(parameter["name"])
+        pairs = list(request.parameters.query.items(multi=True))  # type: ignore[call-arg]
+        kept = [(k, v) for k, v in pairs if not (v == "" and k in optional)]
+        if len(kept) == len(pairs):
+            return request
+        parameters = RequestParameters(query=ImmutableMultiDict(kept), header=request.parameters.header)
+        return replace(request, parameters=parameters)
 
     def check_response(self, request: OpenApiRequest, response: OpenApiResponse) -> list[str]:
         """Errors of `response` against the operation `request` was routed to. An error status
@@ -238,6 +273,15 @@ class RestDescription:
         return [f"{schema}: {e.message}" for e in validator.iter_errors(body)]
 
 
+# parameters GitHub documents as git names that may contain slashes (refs/heads/a/b, tags)
+_SLASHED = {"ref", "base", "head", "tag", "commit_sha"}
+
+
+def _parameter_pattern(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return f"(?P<{name}>.+?)" if name in _SLASHED else f"(?P<{name}>[^/]+)"
+
+
 def _is_epoch_seconds(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -256,17 +300,22 @@ def _is_json_error(error: BaseException) -> bool:
 
 
 def describe_openapi_error(error: BaseException) -> str:
-    """One line: the openapi-core error and the JSON-schema messages under it."""
-    parts = [str(error) or type(error).__name__]
+    """One line: the openapi-core error and the JSON-schema messages under it (with paths)."""
+    details: list[str] = []
     cause: BaseException | None = error.__cause__
     while cause is not None:
         for schema_error in getattr(cause, "schema_errors", ()) or ():
-            where = "/".join(str(p) for p in schema_error.absolute_path)
-            parts.append(f"{where or '<root>'}: {schema_error.message}")
+            where = "/".join(str(p) for p in schema_error.absolute_path) or "<root>"
+            details.append(f"{where}: {_short(schema_error.message)}")
         if not getattr(cause, "schema_errors", None) and str(cause):
-            parts.append(str(cause))
+            details.append(_short(str(cause)))
         cause = cause.__cause__
-    return "; ".join(dict.fromkeys(parts))
+    head = type(error).__name__ if details else f"{type(error).__name__}: {_short(str(error))}"
+    return "; ".join(dict.fromkeys([head, *details]))
+
+
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --------------------------------------------------------------------------- GraphQL

@@ -176,10 +176,10 @@ class Rest:
             "updated_at": _time(repo.pushed_at),
             "allow_forking": True,
             "web_commit_signoff_required": False,
+            "license": None,
         }
         if full:
             body |= {
-                "license": None,
                 "network_count": 0,
                 "subscribers_count": 1,
                 "permissions": {
