@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from clearance.commands import Command
+from clearance.commands.run import COMMAND as RUN
 from clearance.commands.scan_code import COMMAND as SCAN_CODE
 
-COMMANDS: tuple[Command, ...] = (SCAN_CODE,)
+COMMANDS: tuple[Command, ...] = (RUN, SCAN_CODE)
 
 # One-line help of the command groups (`clearance scan --help`).
 GROUPS: dict[tuple[str, ...], str] = {
