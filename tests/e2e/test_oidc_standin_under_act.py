@@ -49,7 +49,10 @@ jobs:
         continue-on-error: true
         shell: bash
         run: |
-          python3 -c 'import os, urllib.request; urllib.request.urlopen(os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"] + "&audience=sigstore", timeout=10)'
+          python3 - <<'PY'
+          import os, urllib.request
+          urllib.request.urlopen(os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"] + "&audience=sigstore", timeout=10)
+          PY
 """
 
 RUN = ActionsRun(

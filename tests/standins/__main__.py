@@ -38,8 +38,12 @@ def _problems_json(problems: Problems) -> list[dict[str, str]]:
     return [{"kind": p.kind, "where": p.where, "message": p.message} for p in problems]
 
 
-def serve_github(args: argparse.Namespace, state_dir: Path) -> tuple[dict[str, Any], Callable[[], bool]]:
-    standin = GitHubStandIn(repositories=tuple(args.repo or ["octo-org/octo-repo"]), port=args.port).start()
+def serve_github(
+    args: argparse.Namespace, state_dir: Path
+) -> tuple[dict[str, Any], Callable[[], bool]]:
+    standin = GitHubStandIn(
+        repositories=tuple(args.repo or ["octo-org/octo-repo"]), port=args.port
+    ).start()
     token_file = state_dir / "github-token"
     _write_secret(token_file, standin.token)
 
@@ -52,13 +56,20 @@ def serve_github(args: argparse.Namespace, state_dir: Path) -> tuple[dict[str, A
         return not problems
 
     return {
-        "service": "github", "server_url": standin.server_url, "api_url": standin.api_url,
-        "graphql_url": standin.graphql_url, "uploads_url": standin.uploads_url, "token_file": str(token_file),
-        "state_file": str(state_dir / "github-state.json"), "problems_file": str(state_dir / "github-problems.json"),
+        "service": "github",
+        "server_url": standin.server_url,
+        "api_url": standin.api_url,
+        "graphql_url": standin.graphql_url,
+        "uploads_url": standin.uploads_url,
+        "token_file": str(token_file),
+        "state_file": str(state_dir / "github-state.json"),
+        "problems_file": str(state_dir / "github-problems.json"),
     }, finish
 
 
-def serve_oidc(args: argparse.Namespace, state_dir: Path) -> tuple[dict[str, Any], Callable[[], bool]]:
+def serve_oidc(
+    args: argparse.Namespace, state_dir: Path
+) -> tuple[dict[str, Any], Callable[[], bool]]:
     run = ActionsRun(**json.loads(Path(args.claims).read_text())) if args.claims else ActionsRun()
     issuer = TokenIssuer.load_or_create(state_dir / ISSUER_KEY)
     standin = ActionsOidcStandIn(run, issuer=issuer, port=args.port).start()
@@ -71,37 +82,60 @@ def serve_oidc(args: argparse.Namespace, state_dir: Path) -> tuple[dict[str, Any
         return not len(standin.problems)
 
     return {
-        "service": "oidc", "url": standin.url, "request_url": standin.request_url,
-        "request_token_file": str(token_file), "issuer": issuer.issuer, "issued_file": str(state_dir / "oidc-issued.json"),
+        "service": "oidc",
+        "url": standin.url,
+        "request_url": standin.request_url,
+        "request_token_file": str(token_file),
+        "issuer": issuer.issuer,
+        "issued_file": str(state_dir / "oidc-issued.json"),
     }, finish
 
 
-def serve_sigstore(args: argparse.Namespace, state_dir: Path) -> tuple[dict[str, Any], Callable[[], bool]]:
+def serve_sigstore(
+    args: argparse.Namespace, state_dir: Path
+) -> tuple[dict[str, Any], Callable[[], bool]]:
     actions_issuer = TokenIssuer.load_or_create(state_dir / ISSUER_KEY)
-    standin = SigstoreInstance(trusted_issuers=[actions_issuer], port=args.port, state_dir=state_dir).start()
+    standin = SigstoreInstance(
+        trusted_issuers=[actions_issuer], port=args.port, state_dir=state_dir
+    ).start()
 
     def finish() -> bool:
         standin.stop()
         (state_dir / "sigstore-counts.json").write_text(json.dumps(dict(standin.counts), indent=2))
-        (state_dir / "sigstore-rejections.json").write_text(json.dumps(standin.rejections, indent=2))
+        (state_dir / "sigstore-rejections.json").write_text(
+            json.dumps(standin.rejections, indent=2)
+        )
         return not len(standin.problems)
 
-    return {"service": "sigstore", "url": standin.url, "trust_config": str(standin.trust_config_path)}, finish
+    return {
+        "service": "sigstore",
+        "url": standin.url,
+        "trust_config": str(standin.trust_config_path),
+    }, finish
 
 
 SERVICES = {"github": serve_github, "sigstore": serve_sigstore, "oidc": serve_oidc}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.standins", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.standins",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve one stand-in on 127.0.0.1 until SIGTERM")
     serve.add_argument("service", choices=sorted(SERVICES))
     serve.add_argument("--port", type=int, default=0, help="0 (default) picks a free port")
-    serve.add_argument("--state-dir", type=Path, required=True, help="where keys, tokens and state files go")
-    serve.add_argument("--repo", action="append", help="github: a repository to serve (owner/name), repeatable")
-    serve.add_argument("--claims", help="oidc: JSON file of ActionsRun fields for the simulated run")
+    serve.add_argument(
+        "--state-dir", type=Path, required=True, help="where keys, tokens and state files go"
+    )
+    serve.add_argument(
+        "--repo", action="append", help="github: a repository to serve (owner/name), repeatable"
+    )
+    serve.add_argument(
+        "--claims", help="oidc: JSON file of ActionsRun fields for the simulated run"
+    )
     args = parser.parse_args(argv)
 
     args.state_dir.mkdir(parents=True, exist_ok=True)

@@ -280,7 +280,7 @@ class GraphQLApi:
             )(**page)
 
         def releases(orderBy: Mapping[str, str] | None = None, **page: Any) -> Node:
-            published = [r for r in repo.releases.values()]
+            published = list(repo.releases.values())
             return connection(
                 "releases",
                 _ordered(published, orderBy or {"direction": "DESC"}),
@@ -346,11 +346,7 @@ class GraphQLApi:
             ),
             "pullRequests": pull_requests,
             "release": lambda tagName: next(
-                (
-                    self.release(repo, r)
-                    for r in repo.releases.values()
-                    if r.tag_name == tagName
-                ),
+                (self.release(repo, r) for r in repo.releases.values() if r.tag_name == tagName),
                 None,
             ),
             "releases": releases,
