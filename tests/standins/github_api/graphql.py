@@ -17,6 +17,7 @@ from typing import Any
 
 from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, execute
 
+from .rest import combined_state, latest_statuses
 from .rest_objects import Rest, payload_text
 from .state import (
     Commit,
@@ -472,9 +473,7 @@ class GraphQLApi:
         }
 
     def _status(self, repo: Repository, sha: str) -> Node:
-        from .rest import _latest_statuses, combined_state
-
-        latest = _latest_statuses(repo, sha)
+        latest = latest_statuses(repo, sha)
         contexts = [
             {
                 "__typename": "StatusContext",
