@@ -10,6 +10,7 @@ rules: `first` or `last` is required (at most 100), cursors are opaque, `pageInf
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -30,6 +31,7 @@ from .state import (
     Repository,
     Tag,
     User,
+    node_id,
 )
 from .state import github_time as _t
 
@@ -548,7 +550,11 @@ class GraphQLApi:
         target = repo.refs[qualified]
         return {
             "__typename": "Ref",
-            "id": f"REF_{abs(hash((repo.id, qualified))):x}",
+            "id": node_id(
+                "REF",
+                repo.id,
+                int(hashlib.sha1(qualified.encode(), usedforsecurity=False).hexdigest()[:12], 16),
+            ),
             "name": name,
             "prefix": prefix + "/",
             "repository": lambda: self.repository(repo),
