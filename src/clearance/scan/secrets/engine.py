@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from clearance.scan.secrets.filters import CLEARANCE_FILTERS
 from clearance.scan.secrets.plugins import ALL_PLUGINS, CurlAuthHeaderDetector, CurlBasicAuthDetector, TokenRuleDetector
@@ -91,6 +91,8 @@ class RawHit:
     secret: str
     allowlisted: bool = False
     ignored_reason: str | None = None
+    also: tuple[str, ...] = ()
+    """Overlapping values other plugins reported for the same secret (for baseline matching)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,9 @@ def _builtin_plugin_classes() -> list[type[Any]]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     get_mapping_from_secret_type_to_class.cache_clear()
-    classes = [c for c in get_mapping_from_secret_type_to_class().values() if c.__module__.startswith("detect_secrets.")]
+    classes: list[type[Any]] = [
+        c for c in get_mapping_from_secret_type_to_class().values() if c.__module__.startswith("detect_secrets.")
+    ]
     get_mapping_from_secret_type_to_class.cache_clear()
     return sorted(classes, key=lambda c: c.__name__)
 
@@ -280,7 +284,7 @@ class Engine:
         elif file_type is not FileType.YAML and not _config_may_parse(text):
             return None
         try:
-            lines = get_transformed_file(_NamedText(text, path), use_eager_transformers=eager)
+            lines = get_transformed_file(cast(Any, _NamedText(text, path)), use_eager_transformers=eager)
         except Exception:  # a transformer that chokes leaves the plain lines, as in detect-secrets
             return None
         return list(lines) if lines else None
@@ -309,7 +313,7 @@ class Engine:
                     continue
                 for secret in _scan_line(plugin=plugin, filename=path, line=line, line_number=number, context=context):
                     value = secret.secret_value
-                    if _is_filtered_out(
+                    if value is None or _is_filtered_out(
                         required_filter_parameters=["context"],
                         filename=path,
                         secret=value,
@@ -323,10 +327,7 @@ class Engine:
                 continue
             if _is_filtered_out(required_filter_parameters=["line"], filename=path, line=line, context=context):
                 continue
-            kept: list[tuple[int, str]] = []
-            for plugin_index, value in found:
-                if not any(_overlaps(value, other) for _, other in kept):
-                    kept.append((plugin_index, value))
+            kept, absorbed = self._dedupe(found)
             allowlisted = bool(is_line_allowlisted(filename=path, line=line, context=context))
             ignore = _inline_ignore(line, lines[index - 1] if index > 0 else "")
             for plugin_index, value in kept:
@@ -348,9 +349,31 @@ class Engine:
                         secret=value,
                         allowlisted=allowlisted,
                         ignored_reason=reason,
+                        also=tuple(sorted(absorbed.get(value, ()))),
                     )
                 )
         return hits, notes
+
+    def _dedupe(self, found: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], dict[str, set[str]]]:
+        """One finding per secret on a line: a documented format beats a generic detector,
+        then the longest value wins (detect-secrets' GitHub plugin reports only `ghp`), then
+        the earlier plugin."""
+
+        def rank(entry: tuple[int, str]) -> tuple[int, int, tuple[int, int]]:
+            index, value = entry
+            generic = type(self.plugins[index]).__name__ in GENERIC_PLUGINS
+            return (1 if generic else 0, -len(value), self.priority[index])
+
+        kept: list[tuple[int, str]] = []
+        absorbed: dict[str, set[str]] = {}
+        for plugin_index, value in sorted(found, key=rank):
+            winner = next((other for _, other in kept if _overlaps(value, other)), None)
+            if winner is None:
+                kept.append((plugin_index, value))
+            elif value != winner:
+                absorbed.setdefault(winner, set()).add(value)
+        kept.sort(key=lambda e: self.priority[e[0]])
+        return kept, absorbed
 
     def _candidates(self, lines: Sequence[str], data: bytes | None) -> dict[int, set[int]]:
         everywhere = self.finder.everywhere

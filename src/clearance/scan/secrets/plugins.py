@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any, ClassVar
 
 from detect_secrets.plugins.base import RegexBasedDetector
@@ -33,15 +33,18 @@ PLACEHOLDER_WORDS = frozenset(
 _NOT_LITERAL = re.compile(r"[$%{}<>\[\]()`*]|\.\.\.")
 
 
-class TokenRuleDetector(RegexBasedDetector):  # type: ignore[misc]
+class TokenRuleDetector(RegexBasedDetector):
     """A detect-secrets plugin driven by one `TokenRule` (subclasses set `rule`)."""
 
     rule: ClassVar[TokenRule]
+    pattern: ClassVar[re.Pattern[str]]
 
-    def analyze_string(self, string: str, previous_line: str = "") -> Iterator[str]:
+    def analyze_string(  # detect-secrets passes extra keywords through
+        self, string: str, previous_line: str = ""
+    ) -> Generator[str, None, None]:
         rule = self.rule
         found = False
-        for match in self.denylist[0].finditer(string):
+        for match in self.pattern.finditer(string):
             secret = match.group("secret")
             if secret and self._acceptable(secret):
                 found = True
@@ -55,7 +58,7 @@ class TokenRuleDetector(RegexBasedDetector):  # type: ignore[misc]
             return False
         return rule.validate is None or rule.validate(secret)
 
-    def _below_key(self, string: str, previous_line: str) -> Iterator[str]:
+    def _below_key(self, string: str, previous_line: str) -> Generator[str, None, None]:
         """The value alone on a line, below `<providerToken>` or `provider_token:`."""
         key, value = _below_key_patterns(self.rule)
         if not key.search(previous_line):
@@ -64,7 +67,7 @@ class TokenRuleDetector(RegexBasedDetector):  # type: ignore[misc]
         if match and self._acceptable(match.group(0)):
             yield match.group(0)
 
-    def analyze_line(
+    def analyze_line(  # type: ignore[override]  # same parameters, no **kwargs: detect-secrets injects by name
         self,
         filename: str,
         line: str,
@@ -109,7 +112,8 @@ def _plugin_class(rule: TokenRule) -> type[TokenRuleDetector]:
             "__doc__": f"Scans for {rule.name} ({rule.id}).",
             "secret_type": rule.name,
             "rule": rule,
-            "denylist": (rule.compiled(),),
+            "denylist": (compiled := rule.compiled(),),
+            "pattern": compiled,
         },
     )
 
@@ -133,15 +137,15 @@ def _credential_parts(credential: str) -> str | None:
     return secret
 
 
-class CurlBasicAuthDetector(RegexBasedDetector):  # type: ignore[misc]
+class CurlBasicAuthDetector(RegexBasedDetector):
     """Credentials passed to `curl -u user:password` (or `--user`)."""
 
     secret_type = "Credentials in curl -u"
-    denylist = (
+    denylist: ClassVar[tuple[re.Pattern[str], ...]] = (
         re.compile(r"""\bcurl\b.*?\s(?:-u|--user)(?:\s+|=)(?:"([^"\s]+)"|'([^'\s]+)'|([^\s'"]+))"""),
     )
 
-    def analyze_string(self, string: str) -> Iterator[str]:
+    def analyze_string(self, string: str) -> Generator[str, None, None]:
         for match in self.denylist[0].finditer(string):
             credential = next(g for g in match.groups() if g is not None)
             secret = _credential_parts(credential)
@@ -152,11 +156,11 @@ class CurlBasicAuthDetector(RegexBasedDetector):  # type: ignore[misc]
         return {"name": type(self).__name__}
 
 
-class CurlAuthHeaderDetector(RegexBasedDetector):  # type: ignore[misc]
+class CurlAuthHeaderDetector(RegexBasedDetector):
     """An `Authorization` header passed to curl (`-H "Authorization: Bearer ..."`)."""
 
     secret_type = "Authorization header in curl"
-    denylist = (
+    denylist: ClassVar[tuple[re.Pattern[str], ...]] = (
         re.compile(
             r"""(?:-H|--header)(?:\s+|=)(["'])\s*Authorization:\s*"""
             r"""(?:(Basic|Bearer|Token|Digest|Bot)\s+)?([^\s"']+)\s*\1""",
@@ -164,7 +168,7 @@ class CurlAuthHeaderDetector(RegexBasedDetector):  # type: ignore[misc]
         ),
     )
 
-    def analyze_string(self, string: str) -> Iterator[str]:
+    def analyze_string(self, string: str) -> Generator[str, None, None]:
         for match in self.denylist[0].finditer(string):
             scheme, value = (match.group(2) or "").lower(), match.group(3)
             if _NOT_LITERAL.search(value) or len(value) < 16 or shannon_entropy(value) < 3.0:
