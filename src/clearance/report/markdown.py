@@ -32,11 +32,12 @@ def _where(finding: Finding) -> str:
 
 
 def _rows(findings: list[Finding]) -> list[str]:
-    rows = ["| Severity | Rule | Where | Message |", "|---|---|---|---|"]
+    rows = ["| Severity | Rule | Where | Message | Fingerprint |", "|---|---|---|---|---|"]
     for f in findings:
         sev = f"{_ICON[f.severity.value]} {f.severity.value}"
         rule = f"[{_cell(f.rule_id)}]({f.help_uri})" if f.help_uri else _cell(f.rule_id)
-        rows.append(f"| {sev} | {rule} | {_where(f)} | {_cell(f.message)[:300]} |")
+        message = _cell(f.message)[:300]
+        rows.append(f"| {sev} | {rule} | {_where(f)} | {message} | `{f.fingerprint}` |")
     return rows
 
 
@@ -50,7 +51,9 @@ def status_line(report: Report) -> str:
             f"({len(active)} active in all)"
         )
     if active:
-        return f"✅ **clearance: pass** ({len(active)} finding(s) below the `{threshold}` threshold)"
+        return (
+            f"✅ **clearance: pass** ({len(active)} finding(s) below the `{threshold}` threshold)"
+        )
     return "✅ **clearance: pass**, no findings"
 
 
@@ -58,7 +61,10 @@ def render_markdown(report: Report) -> str:
     active = sorted(report.active, key=lambda f: f.sort_key)
     lines = ["## clearance scan", "", status_line(report), ""]
     header = "| Scanner | Engine | " + " | ".join(s.value for s in SEVERITIES_MOST_SEVERE_FIRST)
-    lines += [header + " | Suppressed |", "|---|---|" + "---:|" * (len(SEVERITIES_MOST_SEVERE_FIRST) + 1)]
+    lines += [
+        header + " | Suppressed |",
+        "|---|---|" + "---:|" * (len(SEVERITIES_MOST_SEVERE_FIRST) + 1),
+    ]
     for result in report.results:
         counts = count_by_severity(result.active)
         lines.append(

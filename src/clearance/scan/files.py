@@ -2,7 +2,8 @@
 
 In a git work tree, a directory expands to the files git knows or would add (tracked, plus
 untracked ones not ignored), so virtual environments and build output listed in .gitignore
-stay out. Elsewhere directories are walked, skipping VCS and cache folders. Explicit files are
+stay out. Elsewhere directories are walked, skipping VCS and cache folders and virtual
+environments (folders with a pyvenv.cfg). Explicit files are
 kept as given. The configuration's `exclude` globs apply to everything.
 """
 
@@ -17,8 +18,22 @@ from clearance.errors import UsageError
 from clearance.paths import matches_any, relative_posix
 
 SKIPPED_DIRECTORIES = frozenset(
-    {".git", ".hg", ".svn", ".bzr", "CVS", "__pycache__", ".tox", ".nox", ".eggs", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", "node_modules", ".venv", "venv", ".clearance"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "CVS",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".eggs",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "node_modules",
+        ".clearance",
+    }
 )
 GIT_TIMEOUT_SECONDS = 60
 
@@ -27,7 +42,7 @@ def git_toplevel(path: Path) -> Path | None:
     """The work tree containing `path`, or None outside git (or without git)."""
     directory = path if path.is_dir() else path.parent
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
             ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],  # noqa: S607
             capture_output=True,
             text=True,
@@ -43,9 +58,19 @@ def git_toplevel(path: Path) -> Path | None:
 
 def _git_files(directory: Path) -> list[Path] | None:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others",  # noqa: S607
-             "--exclude-standard", "--", "."],
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [  # noqa: S607 - git from PATH
+                "git",
+                "-C",
+                str(directory),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
             capture_output=True,
             timeout=GIT_TIMEOUT_SECONDS,
             check=False,
@@ -60,7 +85,13 @@ def _git_files(directory: Path) -> list[Path] | None:
 
 def _walk(directory: Path) -> Iterable[Path]:
     for current, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRECTORIES
+            and not d.endswith(".egg")
+            and not (Path(current) / d / "pyvenv.cfg").is_file()  # a virtual environment
+        )
         for name in sorted(files):
             yield Path(current) / name
 
