@@ -23,7 +23,12 @@ from clearance.commands.scanning import (
 from clearance.errors import UsageError
 from clearance.scan.interface import ScanTarget
 from clearance.scan.runner import settle
-from clearance.scan.secrets.baselines import SCANNER, DetectSecretsBaseline, SecretsBaseline, load_secrets_baseline
+from clearance.scan.secrets.baselines import (
+    SCANNER,
+    DetectSecretsBaseline,
+    SecretsBaseline,
+    load_secrets_baseline,
+)
 from clearance.scan.secrets.diffrange import AUTO, plan_from_event, plan_range
 from clearance.scan.secrets.gitsource import Git
 from clearance.scan.secrets.scanner import Mode, SecretsScanner, SecretsSettings
@@ -73,21 +78,36 @@ def _positive_int(text: str) -> int:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="files or directories to scan")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATHS", help="files or directories to scan"
+    )
     add_common_options(parser)
     what = parser.add_argument_group("what to scan")
     modes = what.add_mutually_exclusive_group()
     modes.add_argument("--staged", action="store_true", help="scan the staged blobs (pre-commit)")
     modes.add_argument(
-        "--diff", metavar="RANGE", help="scan the lines added in BASE..HEAD (or BASE...HEAD, or auto in Actions)"
+        "--diff",
+        metavar="RANGE",
+        help="scan the lines added in BASE..HEAD (or BASE...HEAD, or auto in Actions)",
     )
-    modes.add_argument("--history", action="store_true", help="scan every blob of every commit, once each")
-    what.add_argument("--all-files", action="store_true", help="scan untracked and ignored files too")
-    what.add_argument("--max-file-size", type=_positive_int, metavar="BYTES", help="skip larger files (default 5 MiB)")
+    modes.add_argument(
+        "--history", action="store_true", help="scan every blob of every commit, once each"
+    )
+    what.add_argument(
+        "--all-files", action="store_true", help="scan untracked and ignored files too"
+    )
+    what.add_argument(
+        "--max-file-size",
+        type=_positive_int,
+        metavar="BYTES",
+        help="skip larger files (default 5 MiB)",
+    )
     add_report_options(parser)
     add_baseline_options(parser)
     engine = parser.add_argument_group("engine")
-    engine.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
+    engine.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
 
 
 def _mode(args: argparse.Namespace) -> Mode:
@@ -105,7 +125,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     settings = settings_for(args, context, root)
     mode = _mode(args)
     if args.all_files and mode is not Mode.WORKTREE:
-        raise UsageError("--all-files applies to the work tree; it cannot be combined with --staged, --diff or --history")
+        raise UsageError(
+            "--all-files applies to the work tree; it cannot be combined with --staged, --diff or --history"
+        )
     engine = secrets_engine_options(settings)
     if args.max_file_size is not None:
         engine = replace(engine, max_file_size=args.max_file_size)

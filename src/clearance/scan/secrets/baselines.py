@@ -29,7 +29,9 @@ class DetectSecretsBaseline:
     accepted: frozenset[tuple[str, str]]
     where: str
 
-    def apply(self, findings: Iterable[Finding], sha1_of: Mapping[str, frozenset[str]]) -> list[Finding]:
+    def apply(
+        self, findings: Iterable[Finding], sha1_of: Mapping[str, frozenset[str]]
+    ) -> list[Finding]:
         """Suppress findings whose (path, SHA-1 of secret) the baseline lists.
         `sha1_of` maps a finding's content digest to the SHA-1s detect-secrets may have stored."""
         result = []
@@ -38,7 +40,10 @@ class DetectSecretsBaseline:
             hashes = sha1_of.get(finding.content_digest, frozenset())
             if finding.is_active and any((path, sha1) in self.accepted for sha1 in hashes):
                 finding = replace(
-                    finding, suppression=Suppression(kind="baseline", reason="in the detect-secrets baseline")
+                    finding,
+                    suppression=Suppression(
+                        kind="baseline", reason="in the detect-secrets baseline"
+                    ),
                 )
             result.append(finding)
         return result
@@ -55,26 +60,36 @@ def parse_secrets_baseline(text: str, *, where: str) -> SecretsBaseline:
         raise ConfigError(f"{where}: baseline is not valid JSON ({exc.args[0]})") from exc
     if isinstance(document, dict) and document.get("format") == BASELINE_FORMAT:
         return parse_baseline(text, scanner=SCANNER, where=where)
-    if isinstance(document, dict) and "results" in document and ("plugins_used" in document or "version" in document):
+    if (
+        isinstance(document, dict)
+        and "results" in document
+        and ("plugins_used" in document or "version" in document)
+    ):
         return _detect_secrets(document, where)
     raise ConfigError(
         f"{where}: not a clearance baseline nor a detect-secrets .secrets.baseline "
-        f"(no \"format\": \"{BASELINE_FORMAT}\", no \"results\")"
+        f'(no "format": "{BASELINE_FORMAT}", no "results")'
     )
 
 
 def _detect_secrets(document: Mapping[str, Any], where: str) -> DetectSecretsBaseline:
     results = document.get("results")
     if not isinstance(results, dict):
-        raise ConfigError(f"{where}: detect-secrets baseline \"results\" must map file names to lists")
+        raise ConfigError(
+            f'{where}: detect-secrets baseline "results" must map file names to lists'
+        )
     accepted: set[tuple[str, str]] = set()
     for filename, entries in results.items():
         if not isinstance(entries, list):
-            raise ConfigError(f"{where}: detect-secrets baseline entry for {filename!r} must be a list")
+            raise ConfigError(
+                f"{where}: detect-secrets baseline entry for {filename!r} must be a list"
+            )
         for entry in entries:
             hashed = entry.get("hashed_secret") if isinstance(entry, dict) else None
             if not isinstance(hashed, str) or len(hashed) != 40:
-                raise ConfigError(f"{where}: detect-secrets baseline entry in {filename!r} has no 40-hex hashed_secret")
+                raise ConfigError(
+                    f"{where}: detect-secrets baseline entry in {filename!r} has no 40-hex hashed_secret"
+                )
             accepted.add((str(filename).replace("\\", "/").removeprefix("./"), hashed.lower()))
     return DetectSecretsBaseline(frozenset(accepted), where)
 
@@ -83,7 +98,9 @@ def load_secrets_baseline(path: Path) -> SecretsBaseline:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"baseline file {path} does not exist (create it with --update-baseline)") from exc
+        raise ConfigError(
+            f"baseline file {path} does not exist (create it with --update-baseline)"
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read baseline file {path}: {type(exc).__name__}") from exc
     return parse_secrets_baseline(text, where=str(path))

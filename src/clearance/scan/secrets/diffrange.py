@@ -56,12 +56,16 @@ def plan_range(git: Git, spec: str) -> DiffPlan:
     base, head, three = parse_range(spec)
     head_sha = git.resolve(head)
     if not git.commit_exists(base):
-        return _fallback(git, head_sha, commits=(), default_branch="", why=f"base {base} is not in this clone")
+        return _fallback(
+            git, head_sha, commits=(), default_branch="", why=f"base {base} is not in this clone"
+        )
     base_sha = git.resolve(base)
     if three:
         merge_base = git.merge_base(base_sha, head_sha)
         if merge_base is None:
-            return DiffPlan(head=head_sha, base=None, reason=f"{base} and {head} share no history: whole tree")
+            return DiffPlan(
+                head=head_sha, base=None, reason=f"{base} and {head} share no history: whole tree"
+            )
         return DiffPlan(head=head_sha, base=merge_base, reason=f"{base}...{head}")
     return DiffPlan(head=head_sha, base=base_sha, reason=f"{base}..{head}")
 
@@ -77,10 +81,19 @@ def plan_from_event(git: Git, event_name: str | None, payload: Mapping[str, Any]
         if git.commit_exists(base):
             merge_base = git.merge_base(base, head_sha)
             if merge_base:
-                return DiffPlan(head=head_sha, base=merge_base, reason=f"pull request: merge base of {base[:12]}")
+                return DiffPlan(
+                    head=head_sha,
+                    base=merge_base,
+                    reason=f"pull request: merge base of {base[:12]}",
+                )
         base_ref = _get(payload, "pull_request", "base", "ref")
-        return _fallback(git, head_sha, commits=(), default_branch=base_ref or default_branch,
-                         why="the pull request's base is not in this clone")
+        return _fallback(
+            git,
+            head_sha,
+            commits=(),
+            default_branch=base_ref or default_branch,
+            why="the pull request's base is not in this clone",
+        )
     if event_name == "push":
         before, after = _get(payload, "before"), _get(payload, "after")
         head_sha = after if git.commit_exists(after) else head_default
@@ -88,8 +101,16 @@ def plan_from_event(git: Git, event_name: str | None, payload: Mapping[str, Any]
             c.get("id", "") for c in payload.get("commits", []) or [] if isinstance(c, Mapping)
         )
         if git.commit_exists(before):
-            return DiffPlan(head=head_sha, base=git.resolve(before), reason=f"push: {before[:12]}..{head_sha[:12]}")
-        why = "a new branch" if not before or set(before) == {"0"} else "the push's base is not in this clone"
+            return DiffPlan(
+                head=head_sha,
+                base=git.resolve(before),
+                reason=f"push: {before[:12]}..{head_sha[:12]}",
+            )
+        why = (
+            "a new branch"
+            if not before or set(before) == {"0"}
+            else "the push's base is not in this clone"
+        )
         return _fallback(git, head_sha, commits=commits, default_branch=default_branch, why=why)
     if event_name == "merge_group":
         base = _get(payload, "merge_group", "base_sha")
@@ -97,19 +118,32 @@ def plan_from_event(git: Git, event_name: str | None, payload: Mapping[str, Any]
         head_sha = head if git.commit_exists(head) else head_default
         if git.commit_exists(base):
             return DiffPlan(head=head_sha, base=git.resolve(base), reason="merge group")
-        return _fallback(git, head_sha, commits=(), default_branch=default_branch,
-                         why="the merge group's base is not in this clone")
-    return DiffPlan(head=head_default, base=None, reason=f"event {event_name or 'none'}: whole tree")
+        return _fallback(
+            git,
+            head_sha,
+            commits=(),
+            default_branch=default_branch,
+            why="the merge group's base is not in this clone",
+        )
+    return DiffPlan(
+        head=head_default, base=None, reason=f"event {event_name or 'none'}: whole tree"
+    )
 
 
-def _fallback(git: Git, head: str, *, commits: tuple[str, ...], default_branch: str, why: str) -> DiffPlan:
+def _fallback(
+    git: Git, head: str, *, commits: tuple[str, ...], default_branch: str, why: str
+) -> DiffPlan:
     present = [c for c in commits if git.commit_exists(c)]
     if present:
         oldest = present[0]
         parents = git.parents(oldest)
         if parents:
-            return DiffPlan(head=head, base=parents[0], reason=f"{why}: the {len(present)} pushed commit(s)")
-        return DiffPlan(head=head, base=None, reason=f"{why}: pushed commits reach the root, whole tree")
+            return DiffPlan(
+                head=head, base=parents[0], reason=f"{why}: the {len(present)} pushed commit(s)"
+            )
+        return DiffPlan(
+            head=head, base=None, reason=f"{why}: pushed commits reach the root, whole tree"
+        )
     for ref in (f"origin/{default_branch}", default_branch) if default_branch else ():
         if git.commit_exists(ref):
             merge_base = git.merge_base(ref, head)

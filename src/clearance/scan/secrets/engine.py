@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from clearance.scan.secrets.filters import CLEARANCE_FILTERS
-from clearance.scan.secrets.plugins import ALL_PLUGINS, CurlAuthHeaderDetector, CurlBasicAuthDetector, TokenRuleDetector
+from clearance.scan.secrets.plugins import (
+    ALL_PLUGINS,
+    CurlAuthHeaderDetector,
+    CurlBasicAuthDetector,
+    TokenRuleDetector,
+)
 from clearance.scan.secrets.prefilter import CandidateFinder
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -45,7 +50,10 @@ DETECT_SECRETS_FILTERS: tuple[str, ...] = (
 # Content comes from git blobs too, so "is it a file on disk" cannot be a filter.
 _IS_INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"
 
-EXTRA_TYPE_IDS = {CurlBasicAuthDetector: "curl-auth-user", CurlAuthHeaderDetector: "curl-auth-header"}
+EXTRA_TYPE_IDS = {
+    CurlBasicAuthDetector: "curl-auth-user",
+    CurlAuthHeaderDetector: "curl-auth-header",
+}
 GENERIC_PLUGINS = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
 
 _IGNORE = re.compile(r"clearance:\s*ignore\[([^\]]*)\]([^\n]*)$")
@@ -110,7 +118,9 @@ def _builtin_plugin_classes() -> list[type[Any]]:
 
     get_mapping_from_secret_type_to_class.cache_clear()
     classes: list[type[Any]] = [
-        c for c in get_mapping_from_secret_type_to_class().values() if c.__module__.startswith("detect_secrets.")
+        c
+        for c in get_mapping_from_secret_type_to_class().values()
+        if c.__module__.startswith("detect_secrets.")
     ]
     get_mapping_from_secret_type_to_class.cache_clear()
     return sorted(classes, key=lambda c: c.__name__)
@@ -266,7 +276,9 @@ class Engine:
         if raw_lines and raw_lines[-1] == "":
             raw_lines.pop()
         first = self._transform(path, text, eager=False)
-        hits, notes = self._scan_lines(path, first if first else raw_lines, None if first else data, only_lines)
+        hits, notes = self._scan_lines(
+            path, first if first else raw_lines, None if first else data, only_lines
+        )
         if not any(not h.allowlisted for h in hits) and determine_file_type(path) is FileType.OTHER:
             eager = self._transform(path, text, eager=True)
             if eager:
@@ -284,7 +296,9 @@ class Engine:
         elif file_type is not FileType.YAML and not _config_may_parse(text):
             return None
         try:
-            lines = get_transformed_file(cast(Any, _NamedText(text, path)), use_eager_transformers=eager)
+            lines = get_transformed_file(
+                cast(Any, _NamedText(text, path)), use_eager_transformers=eager
+            )
         except Exception:  # a transformer that chokes leaves the plain lines, as in detect-secrets
             return None
         return list(lines) if lines else None
@@ -311,7 +325,9 @@ class Engine:
                 confirm = self._confirmers[plugin_index]
                 if confirm is not None and not confirm(line):
                     continue
-                for secret in _scan_line(plugin=plugin, filename=path, line=line, line_number=number, context=context):
+                for secret in _scan_line(
+                    plugin=plugin, filename=path, line=line, line_number=number, context=context
+                ):
                     value = secret.secret_value
                     if value is None or _is_filtered_out(
                         required_filter_parameters=["context"],
@@ -325,7 +341,9 @@ class Engine:
                     found.append((plugin_index, value))
             if not found:
                 continue
-            if _is_filtered_out(required_filter_parameters=["line"], filename=path, line=line, context=context):
+            if _is_filtered_out(
+                required_filter_parameters=["line"], filename=path, line=line, context=context
+            ):
                 continue
             kept, absorbed = self._dedupe(found)
             allowlisted = bool(is_line_allowlisted(filename=path, line=line, context=context))
@@ -337,7 +355,9 @@ class Engine:
                     if ignore[1]:
                         reason = ignore[1]
                     else:
-                        notes.append(f"line {number}: 'clearance: ignore[...]' needs a reason; not honoured")
+                        notes.append(
+                            f"line {number}: 'clearance: ignore[...]' needs a reason; not honoured"
+                        )
                 column = line.find(value)
                 hits.append(
                     RawHit(
@@ -354,7 +374,9 @@ class Engine:
                 )
         return hits, notes
 
-    def _dedupe(self, found: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], dict[str, set[str]]]:
+    def _dedupe(
+        self, found: list[tuple[int, str]]
+    ) -> tuple[list[tuple[int, str]], dict[str, set[str]]]:
         """One finding per secret on a line: a documented format beats a generic detector,
         then the longest value wins (detect-secrets' GitHub plugin reports only `ghp`), then
         the earlier plugin."""
@@ -383,7 +405,9 @@ class Engine:
             candidates = {}
             everywhere = tuple(range(len(self.plugins)))
         else:
-            candidates = self.finder.lines("\0".join(lines).encode("utf-8", "surrogateescape"), b"\0")
+            candidates = self.finder.lines(
+                "\0".join(lines).encode("utf-8", "surrogateescape"), b"\0"
+            )
         if everywhere:
             for index in range(len(lines)):
                 candidates.setdefault(index, set()).update(everywhere)

@@ -17,9 +17,8 @@ import binascii
 import functools
 import os
 import re
-from typing import Any
-
 from collections import Counter
+from typing import Any
 
 from clearance.scan.secrets.plugins import PLACEHOLDER_WORDS, TokenRuleDetector
 
@@ -54,7 +53,8 @@ def is_placeholder(secret: str, plugin: Any) -> bool:
 # --- environment and template look-ups --------------------------------------------------------
 
 _REFERENCE = re.compile(
-    r"^(?:\$\{?\w+\}?|\$\(.*\)|%\w+%|\{\{.*\}\}|\$\{\{.*\}\}|(?:env|secrets|vars|inputs)\.\w+)$", re.IGNORECASE
+    r"^(?:\$\{?\w+\}?|\$\(.*\)|%\w+%|\{\{.*\}\}|\$\{\{.*\}\}|(?:env|secrets|vars|inputs)\.\w+)$",
+    re.IGNORECASE,
 )
 _LOOKUP = re.compile(
     r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|ENV\.fetch|System\.getenv|"
@@ -77,7 +77,8 @@ def is_environment_lookup(secret: str, line: str) -> bool:
 # --- hashes, digests and commit ids -------------------------------------------------------------
 
 _HASH_PREFIX = re.compile(
-    r"(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1|xxh64|crc32)(?:\s*[:=-]\s*|\s*=\s*[\"'])[\"']?$", re.IGNORECASE
+    r"(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1|xxh64|crc32)(?:\s*[:=-]\s*|\s*=\s*[\"'])[\"']?$",
+    re.IGNORECASE,
 )
 _SRI = re.compile(r"^(?:sha(?:1|256|384|512))[-:]", re.IGNORECASE)
 _INTEGRITY = re.compile(r"\bintegrity\b|--hash[= ]|\bchecksum\b|\bhashes\b", re.IGNORECASE)
@@ -107,7 +108,8 @@ def _is_generic(plugin: Any) -> bool:
 
 _HEX_DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
 _DIGEST_CONTEXT = re.compile(
-    r"sha|md5|digest|checksum|hash|fingerprint|commit|revision|\brev\b|\bref\b|\bgit\b|object|oid", re.IGNORECASE
+    r"sha|md5|digest|checksum|hash|fingerprint|commit|revision|\brev\b|\bref\b|\bgit\b|object|oid",
+    re.IGNORECASE,
 )
 
 
@@ -131,8 +133,20 @@ def is_digest_or_commit_id(secret: str, line: str, plugin: Any, context: Any) ->
 # --- file data ------------------------------------------------------------------------------------
 
 _MAGIC = (
-    b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"wOFF", b"wOF2",
-    b"\x00\x00\x01\x00", b"RIFF", b"<svg", b"<?xml", b"BM", b"\x00asm",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"wOFF",
+    b"wOF2",
+    b"\x00\x00\x01\x00",
+    b"RIFF",
+    b"<svg",
+    b"<?xml",
+    b"BM",
+    b"\x00asm",
 )
 
 
@@ -154,7 +168,9 @@ def is_file_data(secret: str, line: str, plugin: Any) -> bool:
 # --- UUIDs ---------------------------------------------------------------------------------------
 
 _UUID = re.compile(r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", re.IGNORECASE)
-_UUID_KEY_PLUGINS = frozenset({"KeywordDetector", "NpmDetector", "CurlAuthHeaderDetector", "CurlBasicAuthDetector"})
+_UUID_KEY_PLUGINS = frozenset(
+    {"KeywordDetector", "NpmDetector", "CurlAuthHeaderDetector", "CurlBasicAuthDetector"}
+)
 
 
 def is_uuid_outside_key_context(secret: str, plugin: Any) -> bool:
@@ -175,7 +191,16 @@ _PUBLIC_KEY_LINE = re.compile(
     r"|BEGIN (?:PGP )?PUBLIC KEY|BEGIN CERTIFICATE|(?:public|pub)[_-]?key\w*[\"']?\s*[:=]",
     re.IGNORECASE,
 )
-_PUBLIC_SUFFIXES = (".pub", ".crt", ".cer", ".cert", ".sigstore", ".sigstore.json", ".intoto.jsonl", ".asc")
+_PUBLIC_SUFFIXES = (
+    ".pub",
+    ".crt",
+    ".cer",
+    ".cert",
+    ".sigstore",
+    ".sigstore.json",
+    ".intoto.jsonl",
+    ".asc",
+)
 _SIGSTORE_KEYS = re.compile(
     r"\"(?:rawBytes|signature|sig|canonicalizedBody|signedEntryTimestamp|logId|keyId|keyid|rootHash|hashes"
     r"|checkpoint|payload|digest|publicKey|certificate|rawCertificate|envelope|inclusionPromise|body"
@@ -187,7 +212,9 @@ _SIGSTORE_MARKERS = re.compile(
 )
 
 
-def is_public_key_material(secret: str, line: str, filename: str, plugin: Any, context: Any) -> bool:
+def is_public_key_material(
+    secret: str, line: str, filename: str, plugin: Any, context: Any
+) -> bool:
     """Public material is not secret: SSH public keys, PEM public keys and certificates,
     `public_key = ...` assignments, `.pub`/`.crt`/`.asc` files, and the signatures,
     certificates, digests and log proofs of Sigstore bundles and in-toto attestations."""
@@ -221,7 +248,11 @@ def is_part_of_longer_token(secret: str, line: str, plugin: Any) -> bool:
     """A match of one of detect-secrets' own token patterns (which have no word boundaries)
     that starts inside a longer word (`TODAYINASIAASACK...` holds no `ASIA...` key): a real
     token starts on its own. clearance's own rules state their boundaries in the pattern."""
-    if _is_generic(plugin) or isinstance(plugin, TokenRuleDetector) or not hasattr(plugin, "denylist"):
+    if (
+        _is_generic(plugin)
+        or isinstance(plugin, TokenRuleDetector)
+        or not hasattr(plugin, "denylist")
+    ):
         return False
     index = line.find(secret)
     return index > 0 and line[index - 1].isalnum()

@@ -44,7 +44,7 @@ class Git:
 
     def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
         try:
-            done = subprocess.run(
+            done = subprocess.run(  # noqa: S603 - git with our own arguments, no shell
                 ["git", "-C", str(self.root), "-c", "core.quotePath=false", *args],  # noqa: S607
                 input=stdin,
                 capture_output=True,
@@ -54,10 +54,14 @@ class Git:
         except FileNotFoundError as exc:
             raise ExternalError("git is not installed (needed to read the repository)") from exc
         except subprocess.TimeoutExpired as exc:
-            raise ExternalError(f"git {args[0]} did not finish within {GIT_TIMEOUT_SECONDS}s") from exc
+            raise ExternalError(
+                f"git {args[0]} did not finish within {GIT_TIMEOUT_SECONDS}s"
+            ) from exc
         if check and done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ExternalError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+            raise ExternalError(
+                f"git {args[0]} failed: {message[-1] if message else done.returncode}"
+            )
         return done.stdout
 
     def is_repository(self) -> bool:
@@ -69,7 +73,9 @@ class Git:
     def commit_exists(self, rev: str) -> bool:
         if not rev or set(rev) == {"0"}:
             return False
-        return bool(self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip())
+        return bool(
+            self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
+        )
 
     def resolve(self, rev: str) -> str:
         out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
@@ -90,7 +96,11 @@ class Git:
         return [entry for entry in data.split("\0") if entry]
 
     def introducing_commit(self, blob: str) -> str | None:
-        out = self.run("log", "--all", "--format=%H", f"--find-object={blob}", check=False).decode().split()
+        out = (
+            self.run("log", "--all", "--format=%H", f"--find-object={blob}", check=False)
+            .decode()
+            .split()
+        )
         return out[-1] if out else None
 
     # --- blob contents -------------------------------------------------------------------------
@@ -101,7 +111,9 @@ class Git:
             return {}
         out = self.run("cat-file", "--batch-check", stdin="".join(f"{n}\n" for n in names).encode())
         result: dict[str, tuple[str, int]] = {}
-        for name, line in zip(names, out.decode("utf-8", "surrogateescape").splitlines(), strict=False):
+        for name, line in zip(
+            names, out.decode("utf-8", "surrogateescape").splitlines(), strict=False
+        ):
             parts = line.split()
             if len(parts) == 3 and parts[1] in ("blob", "tree", "commit", "tag"):
                 result[name] = (parts[1], int(parts[2]))
@@ -111,13 +123,16 @@ class Git:
         """Stream the contents of blobs (one `git cat-file --batch` process)."""
         if not names:
             return
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - git with our own arguments, no shell
             ["git", "-C", str(self.root), "cat-file", "--batch"],  # noqa: S607
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        assert process.stdin is not None and process.stdout is not None
+        if (
+            process.stdin is None or process.stdout is None
+        ):  # pragma: no cover - PIPE always gives both
+            raise ExternalError("git cat-file --batch has no pipes")
         stdin, stdout = process.stdin, process.stdout
 
         def feed() -> None:
@@ -165,7 +180,10 @@ def worktree_items(
         if absolute.is_file():
             candidates: Iterable[Path] = [absolute]
         elif git is not None and not all_files:
-            candidates = (root / name for name in git.z_lines("ls-files", "-z", "--", relative_posix(absolute, root)))
+            candidates = (
+                root / name
+                for name in git.z_lines("ls-files", "-z", "--", relative_posix(absolute, root))
+            )
         else:
             candidates = _walk(absolute)
         for file in candidates:
@@ -196,19 +214,28 @@ def _paths_filter(paths: Sequence[Path], root: Path) -> list[str]:
 def staged_items(git: Git, root: Path, paths: Sequence[Path], exclude: Sequence[str]) -> list[Item]:
     """The staged blobs (the index, not the work tree) of files added or changed in it."""
     pathspec = _paths_filter(paths, root)
-    changed = set(git.z_lines("diff", "--cached", "--name-only", "-z", "--diff-filter=ACMRT", "--", *pathspec))
+    changed = set(
+        git.z_lines("diff", "--cached", "--name-only", "-z", "--diff-filter=ACMRT", "--", *pathspec)
+    )
     entries = git.z_lines("ls-files", "-s", "-z", "--", *pathspec)
     items: dict[str, str] = {}
     for entry in entries:
         meta, _, path = entry.partition("\t")
         mode, sha, stage = meta.split()
-        if stage != "0" or path not in changed or mode in ("120000", "160000") or _excluded(path, exclude):
+        if (
+            stage != "0"
+            or path not in changed
+            or mode in ("120000", "160000")
+            or _excluded(path, exclude)
+        ):
             continue
         items[path] = sha
     return _with_sizes(git, [(p, sha, None, None) for p, sha in sorted(items.items())])
 
 
-def _with_sizes(git: Git, entries: Sequence[tuple[str, str, frozenset[int] | None, str | None]]) -> list[Item]:
+def _with_sizes(
+    git: Git, entries: Sequence[tuple[str, str, frozenset[int] | None, str | None]]
+) -> list[Item]:
     sizes = git.sizes([name for _, name, _, _ in entries])
     return [
         Item(path=path, size=sizes[name][1], object_name=name, only_lines=lines, commit=commit)
@@ -217,10 +244,14 @@ def _with_sizes(git: Git, entries: Sequence[tuple[str, str, frozenset[int] | Non
     ]
 
 
-def tree_items(git: Git, rev: str, paths: Sequence[Path], root: Path, exclude: Sequence[str]) -> list[Item]:
+def tree_items(
+    git: Git, rev: str, paths: Sequence[Path], root: Path, exclude: Sequence[str]
+) -> list[Item]:
     """Every file of a commit's tree."""
     entries = []
-    for entry in git.z_lines("ls-tree", "-r", "-z", "--full-tree", rev, "--", *_paths_filter(paths, root)):
+    for entry in git.z_lines(
+        "ls-tree", "-r", "-z", "--full-tree", rev, "--", *_paths_filter(paths, root)
+    ):
         meta, _, path = entry.partition("\t")
         mode, kind, sha = meta.split()
         if kind == "blob" and mode not in ("120000",) and not _excluded(path, exclude):
@@ -234,8 +265,16 @@ def diff_items(
     """The files changed from `base` to `head`, each limited to its added lines."""
     pathspec = _paths_filter(paths, root)
     patch = git.run(
-        "diff", "-U0", "--no-color", "--no-ext-diff", "--find-renames", "--diff-filter=ACMRT",
-        f"{base}", f"{head}", "--", *pathspec,
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--find-renames",
+        "--diff-filter=ACMRT",
+        f"{base}",
+        f"{head}",
+        "--",
+        *pathspec,
     ).decode("utf-8", "surrogateescape")
     added = added_lines(patch)
     entries = [
@@ -278,8 +317,12 @@ def _unquote(name: str) -> str:
 def history_items(git: Git, exclude: Sequence[str]) -> list[Item]:
     """Every blob reachable from any ref, each once, with one path it had."""
     entries: dict[str, str] = {}
-    for line in git.run("rev-list", "--all", "--objects").decode("utf-8", "surrogateescape").splitlines():
+    for line in (
+        git.run("rev-list", "--all", "--objects").decode("utf-8", "surrogateescape").splitlines()
+    ):
         sha, _, path = line.partition(" ")
         if path and sha not in entries and not _excluded(path, exclude):
             entries[sha] = path
-    return _with_sizes(git, [(path, sha, None, None) for sha, path in sorted(entries.items(), key=lambda e: e[1])])
+    return _with_sizes(
+        git, [(path, sha, None, None) for sha, path in sorted(entries.items(), key=lambda e: e[1])]
+    )

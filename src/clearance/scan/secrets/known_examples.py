@@ -36,4 +36,7 @@ KNOWN_EXAMPLE_SHA256: frozenset[str] = frozenset(
 
 def is_known_example(secret: str) -> bool:
     """A credential published as an example in vendor documentation or SDK sources."""
-    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest() in KNOWN_EXAMPLE_SHA256
+    return (
+        hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
+        in KNOWN_EXAMPLE_SHA256
+    )

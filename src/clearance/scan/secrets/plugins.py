@@ -25,9 +25,34 @@ from clearance.scan.secrets.rules import RULES, TokenRule, shannon_entropy
 # Values that stand for a credential in documentation and templates.
 PLACEHOLDER_WORDS = frozenset(
     {
-        "pass", "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "key", "user",
-        "username", "changeme", "change_me", "example", "test", "testing", "dummy", "foo", "bar",
-        "baz", "admin", "root", "guest", "qwerty", "letmein", "redacted", "placeholder", "xxx",
+        "pass",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "key",
+        "user",
+        "username",
+        "changeme",
+        "change_me",
+        "example",
+        "test",
+        "testing",
+        "dummy",
+        "foo",
+        "bar",
+        "baz",
+        "admin",
+        "root",
+        "guest",
+        "qwerty",
+        "letmein",
+        "redacted",
+        "placeholder",
+        "xxx",
     }
 )
 _NOT_LITERAL = re.compile(r"[$%{}<>\[\]()`*]|\.\.\.")
@@ -74,7 +99,11 @@ class TokenRuleDetector(RegexBasedDetector):
         line_number: int = 0,
         context: Any = None,
     ) -> Any:
-        previous = context.previous_line.rstrip("\n") if context is not None and self.rule.context_keyed else ""
+        previous = (
+            context.previous_line.rstrip("\n")
+            if context is not None and self.rule.context_keyed
+            else ""
+        )
         return super().analyze_line(
             filename=filename,
             line=line,
@@ -95,7 +124,8 @@ def _below_key_patterns(rule: TokenRule) -> tuple[re.Pattern[str], re.Pattern[st
     if cached is None:
         names = "|".join(re.escape(k) for k in rule.keywords)
         key = re.compile(
-            rf"^\s*(?:<[\w.:-]*(?:{names})[\w.:-]*>|[\w.-]*(?:{names})[\w.-]*\s*[:=])\s*$", re.IGNORECASE
+            rf"^\s*(?:<[\w.:-]*(?:{names})[\w.:-]*>|[\w.-]*(?:{names})[\w.-]*\s*[:=])\s*$",
+            re.IGNORECASE,
         )
         value = re.compile(rule.value_pattern, re.IGNORECASE)
         cached = (key, value)
@@ -140,9 +170,11 @@ def _credential_parts(credential: str) -> str | None:
 class CurlBasicAuthDetector(RegexBasedDetector):
     """Credentials passed to `curl -u user:password` (or `--user`)."""
 
-    secret_type = "Credentials in curl -u"
+    secret_type = "Credentials in curl -u"  # noqa: S105 - a type name, not a password
     denylist: ClassVar[tuple[re.Pattern[str], ...]] = (
-        re.compile(r"""\bcurl\b.*?\s(?:-u|--user)(?:\s+|=)(?:"([^"\s]+)"|'([^'\s]+)'|([^\s'"]+))"""),
+        re.compile(
+            r"""\bcurl\b.*?\s(?:-u|--user)(?:\s+|=)(?:"([^"\s]+)"|'([^'\s]+)'|([^\s'"]+))"""
+        ),
     )
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
@@ -159,7 +191,7 @@ class CurlBasicAuthDetector(RegexBasedDetector):
 class CurlAuthHeaderDetector(RegexBasedDetector):
     """An `Authorization` header passed to curl (`-H "Authorization: Bearer ..."`)."""
 
-    secret_type = "Authorization header in curl"
+    secret_type = "Authorization header in curl"  # noqa: S105 - a type name, not a password
     denylist: ClassVar[tuple[re.Pattern[str], ...]] = (
         re.compile(
             r"""(?:-H|--header)(?:\s+|=)(["'])\s*Authorization:\s*"""

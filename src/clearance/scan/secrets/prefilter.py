@@ -67,14 +67,32 @@ BUILTIN_PREFILTERS: dict[str, Prefilter] = {
     "AzureStorageKeyDetector": Prefilter(keywords=("accountkey=",)),
     "BasicAuthDetector": Prefilter(keywords=("://",)),
     "CloudantDetector": Prefilter(
-        keywords=(*_combos(("cloudant", "cl", "clou"), ("", "_", "-"), ("", "api"), ("key", "pw", "pass", "token")),
-                  "cloudant.com"),
+        keywords=(
+            *_combos(
+                ("cloudant", "cl", "clou"),
+                ("", "_", "-"),
+                ("", "api"),
+                ("key", "pw", "pass", "token"),
+            ),
+            "cloudant.com",
+        ),
     ),
     "DiscordBotTokenDetector": Prefilter(shapes=(rb"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}",)),
     "GitHubTokenDetector": Prefilter(keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     "GitLabTokenDetector": Prefilter(
-        keywords=("glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "gr1348941", "glcbt-", "glimt-", "glptt-",
-                  "glagent-", "gloas-")
+        keywords=(
+            "glpat-",
+            "gldt-",
+            "glft-",
+            "glsoat-",
+            "glrt-",
+            "gr1348941",
+            "glcbt-",
+            "glimt-",
+            "glptt-",
+            "glagent-",
+            "gloas-",
+        )
     ),
     "IbmCloudIamDetector": Prefilter(keywords=_KEY_WORDS),
     "IbmCosHmacDetector": Prefilter(keywords=("secret",)),
@@ -87,10 +105,14 @@ BUILTIN_PREFILTERS: dict[str, Prefilter] = {
     "PrivateKeyDetector": Prefilter(keywords=("private key", "putty-user-key-file-2")),
     "PypiTokenDetector": Prefilter(keywords=("pypi-ag",)),
     "SendGridDetector": Prefilter(keywords=("sg.",)),
-    "SlackDetector": Prefilter(keywords=("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "hooks.slack.com")),
+    "SlackDetector": Prefilter(
+        keywords=("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "hooks.slack.com")
+    ),
     "SoftlayerDetector": Prefilter(
-        keywords=(*_combos(("softlayer", "sl"), ("", "_", "-"), ("", "api"), ("", "_", "-"), _KEY_WORDS),
-                  "api.softlayer.com"),
+        keywords=(
+            *_combos(("softlayer", "sl"), ("", "_", "-"), ("", "api"), ("", "_", "-"), _KEY_WORDS),
+            "api.softlayer.com",
+        ),
     ),
     "SquareOAuthDetector": Prefilter(keywords=("sq0csp-",)),
     "StripeDetector": Prefilter(keywords=("sk_live_", "rk_live_")),
@@ -122,7 +144,9 @@ def prefilter_for(plugin: Any) -> Prefilter:
     if isinstance(plugin, TokenRuleDetector):
         rule = plugin.rule
         shapes = RULE_SHAPES.get(rule.id, ())
-        return Prefilter(keywords=() if shapes else rule.keywords, shapes=shapes, next_line=rule.context_keyed)
+        return Prefilter(
+            keywords=() if shapes else rule.keywords, shapes=shapes, next_line=rule.context_keyed
+        )
     if name == "KeywordDetector":
         return Prefilter(keywords=_keyword_denylist())
     if name in EXTRA_PREFILTERS and type(plugin) in EXTRA_PLUGINS:
@@ -153,7 +177,9 @@ class CandidateFinder:
     _automaton: Any = field(init=False, default=None)
     _keyword_plugins: list[tuple[int, ...]] = field(init=False, default_factory=list)
     _next_line: frozenset[int] = field(init=False, default=frozenset())
-    _shapes: list[tuple[re.Pattern[bytes], tuple[int, ...]]] = field(init=False, default_factory=list)
+    _shapes: list[tuple[re.Pattern[bytes], tuple[int, ...]]] = field(
+        init=False, default_factory=list
+    )
     _entropy: dict[str, tuple[int, Any]] = field(init=False, default_factory=dict)
     _everywhere: tuple[int, ...] = field(init=False, default=())
     _quoted: tuple[re.Pattern[bytes], ...] = field(init=False, default=())
@@ -177,13 +203,17 @@ class CandidateFinder:
             if spec.next_line:
                 next_line.add(index)
         keywords = sorted(by_keyword)
-        self._automaton = ahocorasick_rs.BytesAhoCorasick([k.encode() for k in keywords]) if keywords else None
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick([k.encode() for k in keywords]) if keywords else None
+        )
         self._keyword_plugins = [tuple(sorted(by_keyword[k])) for k in keywords]
         self._shapes = [(re.compile(s), tuple(sorted(p))) for s, p in by_shape.items()]
         self._next_line = frozenset(next_line)
         self._everywhere = tuple(everywhere)
         if self._entropy:
-            self._quoted = _quoted_patterns(min(min_distinct(p.entropy_limit) for _, p in self._entropy.values()))
+            self._quoted = _quoted_patterns(
+                min(min_distinct(p.entropy_limit) for _, p in self._entropy.values())
+            )
 
     @property
     def everywhere(self) -> tuple[int, ...]:
@@ -197,7 +227,9 @@ class CandidateFinder:
             keyword_plugins = self._keyword_plugins
             hits.extend(
                 (start, keyword_plugins[index])
-                for index, start, _ in self._automaton.find_matches_as_indexes(data.lower(), overlapping=True)
+                for index, start, _ in self._automaton.find_matches_as_indexes(
+                    data.lower(), overlapping=True
+                )
             )
         for pattern, plugins in self._shapes:
             hits.extend((m.start(), plugins) for m in pattern.finditer(data))
@@ -235,7 +267,11 @@ class CandidateFinder:
                         hex_plugin[1].calculate_shannon_entropy(value) > hex_plugin[1].entropy_limit
                     ):
                         yield match.start(), (hex_plugin[0],)
-                if b64_plugin and len(distinct) >= b64_distinct and (
-                    b64_plugin[1].calculate_shannon_entropy(value) > b64_plugin[1].entropy_limit
+                if (
+                    b64_plugin
+                    and len(distinct) >= b64_distinct
+                    and (
+                        b64_plugin[1].calculate_shannon_entropy(value) > b64_plugin[1].entropy_limit
+                    )
                 ):
                     yield match.start(), (b64_plugin[0],)

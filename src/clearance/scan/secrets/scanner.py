@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from clearance.errors import EngineError
-from clearance.findings import Confidence, Finding, Location, Notice, Rule, ScanResult, Severity, Tool, digest_text
+from clearance.findings import (
+    Confidence,
+    Finding,
+    Location,
+    Notice,
+    Rule,
+    ScanResult,
+    Severity,
+    Tool,
+    digest_text,
+)
 from clearance.redaction import describe_secret
 from clearance.scan.interface import Progress, ScanTarget, no_progress
 from clearance.scan.secrets.diffrange import DiffPlan
@@ -128,17 +138,24 @@ _worker_engine: Engine | None = None
 
 
 def _init_worker(options: EngineOptions) -> None:
-    global _worker_engine  # noqa: PLW0603 - one configured engine per worker process
+    global _worker_engine  # one configured engine per worker process
     _worker_engine = configure_process(options)
 
 
-def _scan_batch(batch: Sequence[tuple[str, str | None, bytes | None, frozenset[int] | None]]) -> list[FileScan]:
-    assert _worker_engine is not None
+def _scan_batch(
+    batch: Sequence[tuple[str, str | None, bytes | None, frozenset[int] | None]],
+) -> list[FileScan]:
+    if _worker_engine is None:  # pragma: no cover - the initializer always runs first
+        raise EngineError("secrets worker used before it was configured")
     return [_scan_one(_worker_engine, *item) for item in batch]
 
 
 def _scan_one(
-    engine: Engine, path: str, disk_path: str | None, data: bytes | None, only_lines: frozenset[int] | None
+    engine: Engine,
+    path: str,
+    disk_path: str | None,
+    data: bytes | None,
+    only_lines: frozenset[int] | None,
 ) -> FileScan:
     if data is None and disk_path is not None:
         try:
@@ -156,7 +173,9 @@ class SecretsScanner:
 
     name = SCANNER
 
-    def __init__(self, settings: SecretsSettings, on_secret: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self, settings: SecretsSettings, on_secret: Callable[[str], None] = lambda _: None
+    ) -> None:
         self._settings = settings
         self._on_secret = on_secret
         self.sha1_of: dict[str, frozenset[str]] = {}
@@ -173,22 +192,39 @@ class SecretsScanner:
         if settings.mode is Mode.WORKTREE:
             use_git = in_git and not settings.all_files
             return (
-                worktree_items(target.root, target.paths, target.exclude, all_files=not use_git, git=git if use_git else None),
+                worktree_items(
+                    target.root,
+                    target.paths,
+                    target.exclude,
+                    all_files=not use_git,
+                    git=git if use_git else None,
+                ),
                 git if in_git else None,
                 notices,
             )
         if not in_git:
-            raise EngineError(f"--{settings.mode.value} needs a git repository; {target.root} is not one")
+            raise EngineError(
+                f"--{settings.mode.value} needs a git repository; {target.root} is not one"
+            )
         if settings.mode is Mode.STAGED:
             return staged_items(git, target.root, target.paths, target.exclude), git, notices
         if settings.mode is Mode.HISTORY:
             return history_items(git, target.exclude), git, notices
         plan = settings.diff_plan
-        assert plan is not None
+        if plan is None:
+            raise EngineError("--diff scan without a diff plan")
         notices.append(Notice("note", f"diff: {plan.reason}"))
         if plan.base is None:
-            return tree_items(git, plan.head, target.paths, target.root, target.exclude), git, notices
-        return diff_items(git, plan.base, plan.head, target.paths, target.root, target.exclude), git, notices
+            return (
+                tree_items(git, plan.head, target.paths, target.root, target.exclude),
+                git,
+                notices,
+            )
+        return (
+            diff_items(git, plan.base, plan.head, target.paths, target.root, target.exclude),
+            git,
+            notices,
+        )
 
     # --- scanning -----------------------------------------------------------------------------------
 
@@ -201,7 +237,13 @@ class SecretsScanner:
         for item in items:
             if item.size > limit:
                 skipped["over the size limit"] += 1
-                notices.append(Notice("note", f"skipped: {item.size} bytes, over the {limit}-byte limit", item.path))
+                notices.append(
+                    Notice(
+                        "note",
+                        f"skipped: {item.size} bytes, over the {limit}-byte limit",
+                        item.path,
+                    )
+                )
             else:
                 todo.append(item)
         total = len(items)
@@ -238,7 +280,11 @@ class SecretsScanner:
                 notices.append(Notice("note", f"{count} file(s) skipped: {reason}"))
         return ScanResult(
             scanner=SCANNER,
-            tool=Tool(name="detect-secrets", version=_detect_secrets_version(), information_uri=DETECT_SECRETS_URI),
+            tool=Tool(
+                name="detect-secrets",
+                version=_detect_secrets_version(),
+                information_uri=DETECT_SECRETS_URI,
+            ),
             rules=rules,
             findings=findings,
             notices=notices,
@@ -275,12 +321,18 @@ class SecretsScanner:
             content_digest=digest,
             help_uri=HELP_URI,
             aliases=(hit.type_name,),
-            properties={"secret_type": hit.type_name, "length": len(hit.secret), "plugin": hit.plugin},
+            properties={
+                "secret_type": hit.type_name,
+                "length": len(hit.secret),
+                "plugin": hit.plugin,
+            },
             suppression=suppression,
         )
 
     @staticmethod
-    def _with_commits(findings: list[Finding], blob_of_path: Mapping[str, str], git: Git) -> list[Finding]:
+    def _with_commits(
+        findings: list[Finding], blob_of_path: Mapping[str, str], git: Git
+    ) -> list[Finding]:
         from dataclasses import replace
 
         commits: dict[str, str | None] = {}
@@ -296,7 +348,9 @@ class SecretsScanner:
             result.append(finding)
         return result
 
-    def _run(self, items: Sequence[Item], git: Git | None, advance: Callable[[int], None]) -> Iterator[FileScan]:
+    def _run(
+        self, items: Sequence[Item], git: Git | None, advance: Callable[[int], None]
+    ) -> Iterator[FileScan]:
         options = self._settings.engine
         small = len(items) <= IN_PROCESS_FILES or sum(i.size for i in items) <= IN_PROCESS_BYTES
         jobs = self._settings.jobs or os.cpu_count() or 1
