@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from clearance.baseline import Baseline
 from clearance.commands import Command, Context
@@ -110,7 +111,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _mode(args: argparse.Namespace) -> Mode:
+def _mode(args: argparse.Namespace) -> Any:
+
     if args.staged:
         return Mode.STAGED
     if args.diff:
@@ -121,6 +123,9 @@ def _mode(args: argparse.Namespace) -> Mode:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    # The engine (detect-secrets, the compiled rules) loads only when this command runs.
+    from clearance.scan.secrets.scanner import Mode
+
     root = repository_root(args, context)
     settings = settings_for(args, context, root)
     mode = _mode(args)
