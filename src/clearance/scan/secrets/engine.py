@@ -317,7 +317,10 @@ class Engine:
             number = index + 1
             if index >= len(lines) or (only_lines is not None and number not in only_lines):
                 continue
-            line = lines[index].rstrip()
+            original = lines[index].rstrip()
+            # clearance's own directive is not code: detect-secrets' filters must not read it
+            # (`clearance: ignore[x]` looks like an indirect reference to them).
+            line = _IGNORE.sub("", original).rstrip() if "clearance:" in original else original
             context = get_code_snippet(lines=list(lines), line_number=number)
             found: list[tuple[int, str]] = []
             for plugin_index in sorted(candidates[index], key=lambda i: self.priority[i]):
@@ -347,7 +350,7 @@ class Engine:
                 continue
             kept, absorbed = self._dedupe(found)
             allowlisted = bool(is_line_allowlisted(filename=path, line=line, context=context))
-            ignore = _inline_ignore(line, lines[index - 1] if index > 0 else "")
+            ignore = _inline_ignore(original, lines[index - 1] if index > 0 else "")
             for plugin_index, value in kept:
                 type_id = self.type_ids[plugin_index]
                 reason: str | None = None
