@@ -4,8 +4,8 @@ baselines, inline allowlisting, and redaction of every output."""
 from __future__ import annotations
 
 import json
-import re
 import random
+import re
 import string
 import subprocess
 import sys
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.unit.secrets.test_corpus import CORPUS
 
 pytestmark = pytest.mark.integration
@@ -28,8 +27,21 @@ PASSWORD = "Tr0ub4dor&3horse"
 
 def git(repo: Path, *args: str) -> str:
     done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", *args],
-        cwd=repo, capture_output=True, text=True, timeout=60, check=True,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -62,7 +74,9 @@ def active_places(stdout: str) -> set[tuple[str, int, str]]:
     }
 
 
-def test_default_scan_reads_tracked_files_only_and_fails_on_findings(run_cli, tmp_path: Path) -> None:
+def test_default_scan_reads_tracked_files_only_and_fails_on_findings(
+    run_cli, tmp_path: Path
+) -> None:
     repo = make_repo(tmp_path / "r", {"app.py": f'TOKEN = "{GITHUB}"\n', "ok.py": "x = 1\n"})
     (repo / "untracked.py").write_text(f'KEY = "{GITHUB}"\n')
 
@@ -88,7 +102,11 @@ def test_staged_mode_reads_the_index_not_the_work_tree(run_cli, tmp_path: Path) 
 def test_diff_mode_reports_only_added_lines(run_cli, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"old.py": f'OLD = "{GITHUB}"\n'})
     base = git(repo, "rev-parse", "HEAD")
-    commit(repo, {"new.py": f'x = 1\nKEY = "{ANTHROPIC}"\n', "old.py": f'OLD = "{GITHUB}"\ny = 2\n'}, "add")
+    commit(
+        repo,
+        {"new.py": f'x = 1\nKEY = "{ANTHROPIC}"\n', "old.py": f'OLD = "{GITHUB}"\ny = 2\n'},
+        "add",
+    )
 
     result = run_cli("scan", "secrets", "--diff", f"{base}..HEAD", "--format", "json", cwd=repo)
     assert active_places(result.stdout) == {("new.py", 2, "secret/anthropic-api-key")}
@@ -114,9 +132,15 @@ def test_diff_auto_on_a_force_push_with_an_unreachable_base_scans_the_pushed_com
         "commits": [{"id": first}, {"id": second}],
         "repository": {"default_branch": "main"},
     }
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": _event(tmp_path, payload)}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": _event(tmp_path, payload),
+    }
 
-    result = run_cli("scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env)
+    result = run_cli(
+        "scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env
+    )
     assert active_places(result.stdout) == {
         ("a.py", 1, "secret/anthropic-api-key"),
         ("b.py", 1, "secret/secret-keyword"),
@@ -130,19 +154,38 @@ def test_diff_auto_on_a_pull_request_scans_from_the_merge_base(run_cli, tmp_path
     base = git(repo, "rev-parse", "HEAD")
     git(repo, "checkout", "-qb", "feature")
     head = commit(repo, {"feature.py": f'K = "{ANTHROPIC}"\n'}, "feature")
-    payload = {"pull_request": {"base": {"sha": base, "ref": "main"}, "head": {"sha": head, "ref": "feature"}}}
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": _event(tmp_path, payload)}
+    payload = {
+        "pull_request": {
+            "base": {"sha": base, "ref": "main"},
+            "head": {"sha": head, "ref": "feature"},
+        }
+    }
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": _event(tmp_path, payload),
+    }
 
-    result = run_cli("scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env)
+    result = run_cli(
+        "scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env
+    )
     assert active_places(result.stdout) == {("feature.py", 1, "secret/anthropic-api-key")}
 
 
-def test_diff_auto_for_a_new_branch_without_pushed_commits_scans_the_whole_tree(run_cli, tmp_path: Path) -> None:
+def test_diff_auto_for_a_new_branch_without_pushed_commits_scans_the_whole_tree(
+    run_cli, tmp_path: Path
+) -> None:
     repo = make_repo(tmp_path / "r", {"old.py": f'OLD = "{GITHUB}"\n'})
     payload = {"before": "0" * 40, "after": git(repo, "rev-parse", "HEAD"), "commits": []}
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": _event(tmp_path, payload)}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": _event(tmp_path, payload),
+    }
 
-    result = run_cli("scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env)
+    result = run_cli(
+        "scan", "secrets", "--diff", "auto", "--format", "json", "--no-summary", cwd=repo, env=env
+    )
     assert active_places(result.stdout) == {("old.py", 1, "secret/github-pat")}
 
 
@@ -164,28 +207,41 @@ def test_inline_allowlisting_and_ignores_with_a_reason(run_cli, tmp_path: Path) 
         tmp_path / "r",
         {
             "a.py": f'T = "{GITHUB}"  # pragma: allowlist secret\n',
-            "b.py": f"# clearance: ignore[github-pat] test fixture, revoked\nT = \"{GITHUB}\"\n",
+            "b.py": f'# clearance: ignore[github-pat] test fixture, revoked\nT = "{GITHUB}"\n',
             "c.py": f'T = "{GITHUB}"  # clearance: ignore[github-pat]\n',
         },
     )
     result = run_cli("scan", "secrets", "--format", "json", cwd=repo)
     by_path = {f["location"]["path"]: f for f in findings(result.stdout)}
-    assert by_path["a.py"]["suppression"] == {"kind": "inline", "reason": "pragma: allowlist secret"}
+    assert by_path["a.py"]["suppression"] == {
+        "kind": "inline",
+        "reason": "pragma: allowlist secret",
+    }
     assert by_path["b.py"]["suppression"] == {"kind": "inline", "reason": "test fixture, revoked"}
     assert by_path["c.py"]["suppression"] is None  # no reason: not honoured, and said so
-    assert any("needs a reason" in n["message"] for n in json.loads(result.stdout)["runs"][0]["notices"])
+    assert any(
+        "needs a reason" in n["message"] for n in json.loads(result.stdout)["runs"][0]["notices"]
+    )
 
 
 def test_an_existing_detect_secrets_baseline_is_honoured_as_is(run_cli, tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r", {"app.py": f'password = "{PASSWORD}"\n', "cfg.py": f'T = "{GITHUB}"\n'})
+    repo = make_repo(
+        tmp_path / "r", {"app.py": f'password = "{PASSWORD}"\n', "cfg.py": f'T = "{GITHUB}"\n'}
+    )
     made = subprocess.run(
-        [str(Path(sys.executable).parent / "detect-secrets"), "scan", "app.py", "cfg.py"], cwd=repo, capture_output=True, text=True, timeout=120,
+        [str(Path(sys.executable).parent / "detect-secrets"), "scan", "app.py", "cfg.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=True,
     )
     (repo / ".secrets.baseline").write_text(made.stdout)
     commit(repo, {"new.py": f'K = "{ANTHROPIC}"\n'}, "new secret")
 
-    result = run_cli("scan", "secrets", "--baseline", ".secrets.baseline", "--format", "json", cwd=repo)
+    result = run_cli(
+        "scan", "secrets", "--baseline", ".secrets.baseline", "--format", "json", cwd=repo
+    )
     assert active_places(result.stdout) == {("new.py", 1, "secret/anthropic-api-key")}
     suppressed = {f["location"]["path"] for f in findings(result.stdout) if f["suppression"]}
     assert suppressed == {"app.py", "cfg.py"}
@@ -193,20 +249,31 @@ def test_an_existing_detect_secrets_baseline_is_honoured_as_is(run_cli, tmp_path
 
 def test_updated_baseline_is_churn_free_and_line_independent(run_cli, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"app.py": f'TOKEN = "{GITHUB}"\nK = "{ANTHROPIC}"\n'})
-    assert run_cli("scan", "secrets", "--baseline", "b.json", "--update-baseline", cwd=repo).code == 0
+    assert (
+        run_cli("scan", "secrets", "--baseline", "b.json", "--update-baseline", cwd=repo).code == 0
+    )
     first = (repo / "b.json").read_text()
     commit(repo, {"app.py": f'"""doc"""\n\nTOKEN = "{GITHUB}"\nK = "{ANTHROPIC}"\n'}, "lines move")
-    assert run_cli("scan", "secrets", "--baseline", "b.json", "--update-baseline", cwd=repo).code == 0
+    assert (
+        run_cli("scan", "secrets", "--baseline", "b.json", "--update-baseline", cwd=repo).code == 0
+    )
     assert (repo / "b.json").read_text() == first
     assert run_cli("scan", "secrets", "--baseline", "b.json", cwd=repo).code == 0
 
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", '{"format": "something-else"}', '["a", "b"]', '{"results": {"a.py": [{"type": "x"}]}, "version": "1"}'],
+    [
+        "{not json",
+        '{"format": "something-else"}',
+        '["a", "b"]',
+        '{"results": {"a.py": [{"type": "x"}]}, "version": "1"}',
+    ],
     ids=["corrupt", "foreign", "list", "detect-secrets-without-hashes"],
 )
-def test_a_corrupt_or_foreign_baseline_is_one_line_exit_2(run_cli, tmp_path: Path, content: str) -> None:
+def test_a_corrupt_or_foreign_baseline_is_one_line_exit_2(
+    run_cli, tmp_path: Path, content: str
+) -> None:
     repo = make_repo(tmp_path / "r", {"app.py": "x = 1\n"})
     (repo / "b.json").write_text(content)
     result = run_cli("scan", "secrets", "--baseline", "b.json", cwd=repo)
@@ -231,11 +298,16 @@ def test_binary_and_oversized_files_are_skipped_and_counted(run_cli, tmp_path: P
 
 # --- redaction ----------------------------------------------------------------------------------
 
+
 def _planted() -> list[tuple[str, str]]:
     """Corpus positives (file text, secret) from every provider family: planted in a repository."""
     rows = [json.loads(line) for line in (CORPUS / "labels.jsonl").read_text().splitlines() if line]
     chosen = [
-        r for r in rows if r["label"] == "positive" and len(r["secret"]) >= 12 and re.fullmatch(r"[\w.+/=~-]+", r["secret"])
+        r
+        for r in rows
+        if r["label"] == "positive"
+        and len(r["secret"]) >= 12
+        and re.fullmatch(r"[\w.+/=~-]+", r["secret"])
     ][::6]
     return [((CORPUS / "files" / r["file"]).read_text(), r["secret"]) for r in chosen]
 
@@ -255,14 +327,39 @@ def test_planted_secrets_never_appear_in_any_output(run_cli, tmp_path: Path, mon
     summary, outputs = out / "summary.md", out / "outputs.txt"
     summary.touch()
     outputs.touch()
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+    }
     written: list[str] = []
     for fmt in ("text", "json", "sarif", "markdown", "github"):
-        result = run_cli("scan", "secrets", "--format", fmt, "--sarif-file", str(out / f"{fmt}.sarif"), "-o",
-                         str(out / f"report.{fmt}"), "-v", cwd=repo, env=env)
+        result = run_cli(
+            "scan",
+            "secrets",
+            "--format",
+            fmt,
+            "--sarif-file",
+            str(out / f"{fmt}.sarif"),
+            "-o",
+            str(out / f"report.{fmt}"),
+            "-v",
+            cwd=repo,
+            env=env,
+        )
         assert result.code == 1
         written += [result.stdout, result.stderr]
-    assert run_cli("scan", "secrets", "--baseline", str(out / "baseline.json"), "--update-baseline", cwd=repo).code == 0
+    assert (
+        run_cli(
+            "scan",
+            "secrets",
+            "--baseline",
+            str(out / "baseline.json"),
+            "--update-baseline",
+            cwd=repo,
+        ).code
+        == 0
+    )
 
     # A forced error after the scan, under -v: the traceback is scrubbed too.
     import clearance.commands.scanning as scanning

@@ -37,7 +37,9 @@ def flagged() -> dict[tuple[str, int], set[str]]:
     return lines
 
 
-def test_corpus_recall_and_precision_beat_the_targets(flagged: dict[tuple[str, int], set[str]]) -> None:
+def test_corpus_recall_and_precision_beat_the_targets(
+    flagged: dict[tuple[str, int], set[str]],
+) -> None:
     labels = {(str(r["file"]), int(str(r["line"]))): r for r in _labels()}
     per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     true_positives = 0
@@ -62,7 +64,11 @@ def test_corpus_recall_and_precision_beat_the_targets(flagged: dict[tuple[str, i
 
 
 def test_no_corpus_secret_appears_in_the_source_tree() -> None:
-    secrets = {str(r["secret"]) for r in _labels() if r["label"] == "positive" and len(str(r["secret"])) >= 8}
+    secrets = {
+        str(r["secret"])
+        for r in _labels()
+        if r["label"] == "positive" and len(str(r["secret"])) >= 8
+    }
     for path in SRC.rglob("*"):
         if path.is_file() and path.suffix in (".py", ".json", ".toml", ".txt", ".md"):
             text = path.read_text(encoding="utf-8", errors="replace")

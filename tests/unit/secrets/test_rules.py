@@ -41,7 +41,9 @@ def _secret_pattern(rule: TokenRule) -> str:
 
 
 def _line(rule: TokenRule, value: str) -> str:
-    key = f"{rule.keywords[0].replace('.', '_').strip('_-')}_token" if rule.context_keyed else "value"
+    key = (
+        f"{rule.keywords[0].replace('.', '_').strip('_-')}_token" if rule.context_keyed else "value"
+    )
     return f'{key} = "{value}"'
 
 
@@ -49,16 +51,26 @@ GENERABLE = [r for r in RULES if "(?<=" not in _secret_pattern(r)]
 
 
 def _found(engine: Engine, text: str, rule_id: str, name: str = "config.txt") -> list[str]:
-    return [h.secret for h in engine.scan(name, text.encode()).hits if h.type_id == rule_id and not h.allowlisted]
+    return [
+        h.secret
+        for h in engine.scan(name, text.encode()).hits
+        if h.type_id == rule_id and not h.allowlisted
+    ]
 
 
 @pytest.mark.parametrize("rule", GENERABLE, ids=lambda r: r.id)
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_rule_finds_fresh_tokens_of_its_format(engine: Engine, rule: TokenRule, data: st.DataObject) -> None:
+def test_rule_finds_fresh_tokens_of_its_format(
+    engine: Engine, rule: TokenRule, data: st.DataObject
+) -> None:
     flags = re.IGNORECASE if rule.ignore_case else 0
     alphabet = st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="\"'\\`")
-    value = data.draw(st.from_regex(re.compile(_secret_pattern(rule), flags), fullmatch=True, alphabet=alphabet))
+    value = data.draw(
+        st.from_regex(re.compile(_secret_pattern(rule), flags), fullmatch=True, alphabet=alphabet)
+    )
     assume(value == value.strip() and "\n" not in value and '"' not in value)
     assume(shannon_entropy(value) >= max(rule.min_entropy, 3.0) and not is_placeholder(value, None))
     assume(not re.search(r"(?i)example|x{4}", value))
@@ -94,7 +106,11 @@ def _example(rule: TokenRule) -> str:
     @settings(max_examples=100, database=None, derandomize=True)
     @given(strategy)
     def pick(value: str) -> None:
-        if not found and shannon_entropy(value) >= max(rule.min_entropy, 3.0) and not is_placeholder(value, None):
+        if (
+            not found
+            and shannon_entropy(value) >= max(rule.min_entropy, 3.0)
+            and not is_placeholder(value, None)
+        ):
             found.append(value)
 
     pick()
