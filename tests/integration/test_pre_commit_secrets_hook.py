@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.harness import WHEELHOUSE, make_repository
-from tests.integration.test_pre_commit_hook import hook_repo, pre_commit_home  # noqa: F401 - fixtures
+from tests.integration import test_pre_commit_hook as _hooks
 
 pytestmark = pytest.mark.integration
+
+# The same hook repository and pre-commit home fixtures as the clearance-code hook's tests.
+hook_repo = _hooks.hook_repo
+pre_commit_home = _hooks.pre_commit_home
 
 TOKEN = "ghp_" + "".join(random.Random(5).choices(string.ascii_letters + string.digits, k=36))
 
@@ -46,7 +50,7 @@ def try_repo(repo: Path, hook: Path, home: Path, *args: str) -> subprocess.Compl
 
 def test_secrets_hook_fails_on_a_staged_secret_without_printing_it(
     tmp_path, hook_repo, pre_commit_home
-) -> None:  # noqa: F811
+) -> None:
     repo = make_repository(tmp_path / "consumer", {"app.py": "x = 1\n"})
     (repo / "settings.py").write_text(f'GITHUB_TOKEN = "{TOKEN}"\n')
     subprocess.run(["git", "add", "settings.py"], cwd=repo, check=True, timeout=30)
@@ -59,7 +63,7 @@ def test_secrets_hook_fails_on_a_staged_secret_without_printing_it(
     assert TOKEN[8:20] not in result.stdout + result.stderr
 
 
-def test_secrets_hook_passes_on_clean_files(tmp_path, hook_repo, pre_commit_home) -> None:  # noqa: F811
+def test_secrets_hook_passes_on_clean_files(tmp_path, hook_repo, pre_commit_home) -> None:
     repo = make_repository(tmp_path / "consumer", {"app.py": "x = 1\n", "README.md": "hello\n"})
 
     result = try_repo(repo, hook_repo, pre_commit_home, "--all-files")

@@ -63,7 +63,7 @@ def commit(repo: Path, files: dict[str, str], message: str) -> str:
 
 
 def findings(stdout: str) -> list[dict[str, Any]]:
-    return [f for f in json.loads(stdout)["runs"][0]["findings"]]
+    return list(json.loads(stdout)["runs"][0]["findings"])
 
 
 def active_places(stdout: str) -> set[tuple[str, int, str]]:
