@@ -1,18 +1,72 @@
-"""The list of subcommands, in help order."""
+"""The list of subcommands, in help order.
+
+Entries name the module that defines each command, so `clearance` imports only the command
+it runs (the engines behind the others cost nothing at start-up). A test checks that every
+entry's words and summary are those of its module's `COMMAND`.
+"""
 
 from __future__ import annotations
 
-from clearance.commands import Command
-from clearance.commands.lint_workflows import COMMAND as LINT_WORKFLOWS
-from clearance.commands.run import COMMAND as RUN
-from clearance.commands.scan_code import COMMAND as SCAN_CODE
-from clearance.commands.scan_deps import COMMAND as SCAN_DEPS
-from clearance.commands.verify import COMMAND as VERIFY
+import importlib
+from dataclasses import dataclass
 
-COMMANDS: tuple[Command, ...] = (RUN, SCAN_CODE, SCAN_DEPS, LINT_WORKFLOWS, VERIFY)
+from clearance.commands import Command
+
+
+@dataclass(frozen=True)
+class Entry:
+    words: tuple[str, ...]
+    summary: str
+    module: str
+
+    def load(self) -> Command:
+        command: Command = importlib.import_module(self.module).COMMAND
+        return command
+
+
+COMMANDS: tuple[Entry, ...] = (
+    Entry(("run",), "run the whole conveyor locally on a repository", "clearance.commands.run"),
+    Entry(("scan", "code"), "scan Python code with bandit", "clearance.commands.scan_code"),
+    Entry(
+        ("scan", "secrets"),
+        "find committed credentials (detect-secrets engine)",
+        "clearance.commands.scan_secrets",
+    ),
+    Entry(
+        ("scan", "deps"), "audit Python dependencies with pip-audit", "clearance.commands.scan_deps"
+    ),
+    Entry(
+        ("lint", "workflows"),
+        "lint GitHub Actions workflows (zizmor and clearance's own checks)",
+        "clearance.commands.lint_workflows",
+    ),
+    Entry(
+        ("verify",),
+        "verify Sigstore bundles and attestations against an identity policy",
+        "clearance.commands.verify",
+    ),
+)
 
 # One-line help of the command groups (`clearance scan --help`).
 GROUPS: dict[tuple[str, ...], str] = {
     ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
     ("lint",): "lint the repository's GitHub Actions workflows",
 }
+
+
+def selected_entry(argv: list[str]) -> Entry | None:
+    """The command the arguments name (its words come first, after global options)."""
+    words: list[str] = []
+    for token in argv:
+        if token.startswith("-"):
+            if words:
+                break
+            continue
+        words.append(token)
+        chosen = tuple(words)
+        for entry in COMMANDS:
+            if entry.words == chosen:
+                return entry
+        if not any(entry.words[: len(chosen)] == chosen for entry in COMMANDS):
+            return None
+    return None
