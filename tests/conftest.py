@@ -11,6 +11,9 @@ import pytest
 
 from clearance.cli import main
 
+# Session fixtures shared across test folders (one server per session): `prometheus`.
+pytest_plugins = ("tests.prometheus.fixtures",)
+
 SCRUBBED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CLEARANCE_")
 # Paths of test tools installed by tests/run.sh: kept, they are not option defaults.
 KEPT = frozenset({"CLEARANCE_SARIF_MULTITOOL", "CLEARANCE_REQUIRE_TOOLS", "CLEARANCE_WHEELHOUSE"})

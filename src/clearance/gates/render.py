@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from clearance.gates.decision import GateDecision, GateKind, format_instant
+from clearance.gates.slo import count
 
 
 class DecisionFormat(StrEnum):
@@ -36,8 +37,7 @@ def _num(value: Any, kind: str = "g") -> str:
     if kind == "x":
         return f"{float(value):.3g}x"
     if kind == "n":
-        number = float(value)
-        return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+        return count(float(value))
     return f"{float(value):.3g}"
 
 

@@ -185,7 +185,7 @@ def _no_data(measure: WindowMeasure | None, window: dt.timedelta) -> str | None:
 def _too_few(spec: SloSpec, measure: WindowMeasure) -> str | None:
     if measure.total is not None and measure.total < spec.min_events:
         return (
-            f"only {_count(measure.total)} events over {format_duration(measure.window)}, "
+            f"only {count(measure.total)} events over {format_duration(measure.window)}, "
             f"fewer than min-events ({spec.min_events})"
         )
     return None
@@ -253,13 +253,11 @@ def _budget_check(spec: SloSpec, measurements: Mapping[dt.timedelta, WindowMeasu
     floor = _percent(spec.budget_floor)
     if remaining < spec.budget_floor:
         figures["status"] = CheckStatus.FAIL.value
-        left = "is exhausted: " if remaining <= 0 else ""
-        return Check(
-            CheckStatus.FAIL,
-            f"the error budget over {window} {left}{_percent(remaining)} remains, "
-            f"below the floor of {floor}",
-            figures,
-        )
+        if remaining <= 0:
+            what = f"the error budget over {window} is spent ({_percent(remaining)} remains)"
+        else:
+            what = f"only {_percent(remaining)} of the error budget over {window} remains"
+        return Check(CheckStatus.FAIL, f"{what}, below the floor of {floor}", figures)
     figures["status"] = CheckStatus.PASS.value
     return Check(
         CheckStatus.PASS,
@@ -289,8 +287,9 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.3g}%"
 
 
-def _count(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+def count(value: float) -> str:
+    """An event count: whole when it is (counters read through increase() may be 2999.9999)."""
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
 
 
 # ---- I/O: fetching the measurements ----------------------------------------------------------
