@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate scripts/requirements.lock: every runtime dependency of pyproject.toml, the `gates`
-# extra (scipy, for the canary gate's statistics) and the build backend ([build-system] requires), pinned with hashes for every supported Python and
-# platform (uv's universal resolution). The actions install from this file, hash-checked.
+# Regenerate scripts/requirements.lock: every runtime dependency of pyproject.toml, its `gates`
+# extra (scipy, for the canary gate's statistics) and the build backend ([build-system]
+# requires), pinned with hashes for every supported Python and platform (uv's universal
+# resolution). The actions install from this file, hash-checked.
 #
 #   bash scripts/lock.sh            # regenerate
 #   bash scripts/lock.sh --upgrade  # and move every pin to its newest allowed version

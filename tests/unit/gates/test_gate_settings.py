@@ -73,7 +73,10 @@ def test_a_canary_metric_query_gets_each_sides_scope() -> None:
         (SLO + "budget = 3\n", "unknown key 'budget' in gates.api (allowed: bad, budget-floor,"),
         (SLO + 'slo-window = "30 days"\n', "gates.api.slo-window = '30 days' is not valid"),
         (SLO.replace("99.5", "100"), "gates.api.objective: 100 is greater than or equal"),
-        ('[gates.Bad_Name]\nkind = "slo"\n', "gates = 'Bad_Name' is not valid (a gate name: lower-case"),
+        (
+            '[gates.Bad_Name]\nkind = "slo"\n',
+            "gates = 'Bad_Name' is not valid (a gate name: lower-case",
+        ),
     ],
 )
 def test_bad_configuration_is_one_line_exit_2(run_cli, tmp_path, config, message) -> None:
