@@ -9,15 +9,15 @@ from clearance.commands import Command, Context
 from clearance.commands.gating import (
     add_gate_options,
     at_of,
-    client,
     duration,
     emit_decision,
     gate_document,
+    token,
     variables,
 )
-from clearance.gates.canary import collect_canary, judge_canary
 from clearance.gates.decision import GateKind
-from clearance.gates.settings import canary_gate, parse_metric_option
+from clearance.gates.runner import decide
+from clearance.gates.settings import parse_metric_option
 
 DESCRIPTION = """\
 Compare a canary with its baseline on Prometheus data: pass (exit 0), fail (exit 1), or hold
@@ -93,11 +93,16 @@ def run(args: argparse.Namespace, context: Context) -> int:
         "min-points": args.min_points,
     }
     name, document, where = gate_document(args, context, GateKind.CANARY, overrides)
-    gate = canary_gate(name, document, where)
-    at = at_of(args, context)
-    source = client(gate.prometheus, args, context)
-    samples = collect_canary(source, gate.spec, at, variables(args))
-    return emit_decision(judge_canary(gate.spec, samples, at), args, context)
+    decision = decide(
+        GateKind.CANARY,
+        name,
+        document,
+        where,
+        at=at_of(args, context),
+        variables=variables(args),
+        token=token(context),
+    )
+    return emit_decision(decision, args, context)
 
 
 COMMAND = Command(

@@ -9,15 +9,14 @@ from clearance.commands import Command, Context
 from clearance.commands.gating import (
     add_gate_options,
     at_of,
-    client,
     duration,
     emit_decision,
     gate_document,
+    token,
     variables,
 )
 from clearance.gates.decision import GateKind
-from clearance.gates.settings import slo_gate
-from clearance.gates.slo import evaluate_slo, measure_slo
+from clearance.gates.runner import decide
 
 DESCRIPTION = """\
 Judge a service level objective on Prometheus data: pass (exit 0), fail (exit 1) or hold
@@ -101,11 +100,16 @@ def run(args: argparse.Namespace, context: Context) -> int:
         "burn-rates": args.burn_rate,
     }
     name, document, where = gate_document(args, context, GateKind.SLO, overrides)
-    gate = slo_gate(name, document, where)
-    at = at_of(args, context)
-    source = client(gate.prometheus, args, context)
-    measurements = measure_slo(source, gate.spec, at, variables(args))
-    return emit_decision(evaluate_slo(gate.spec, measurements, at), args, context)
+    decision = decide(
+        GateKind.SLO,
+        name,
+        document,
+        where,
+        at=at_of(args, context),
+        variables=variables(args),
+        token=token(context),
+    )
+    return emit_decision(decision, args, context)
 
 
 COMMAND = Command(

@@ -20,9 +20,8 @@ from clearance.commands.scanning import add_common_options, repository_root, set
 from clearance.errors import ConfigError
 from clearance.gates.decision import GateDecision, GateKind, parse_instant
 from clearance.gates.metrics import parse_duration
-from clearance.gates.prometheus import PrometheusClient
 from clearance.gates.render import DecisionFormat, render, render_json, render_markdown
-from clearance.gates.settings import PrometheusSettings, gate_table, merged, prometheus_url
+from clearance.gates.settings import gate_table, merged
 
 TOKEN_VARIABLE = "CLEARANCE_PROMETHEUS_TOKEN"  # noqa: S105 - the variable's name, not a token
 
@@ -122,16 +121,13 @@ def variables(args: argparse.Namespace) -> dict[str, str]:
     return {"environment": args.environment} if args.environment else {}
 
 
-def client(
-    prometheus: PrometheusSettings, args: argparse.Namespace, context: Context
-) -> PrometheusClient:
-    token = context.env.get(TOKEN_VARIABLE) or None
-    if token:
+def token(context: Context) -> str | None:
+    """The Prometheus bearer token from the environment, registered for redaction."""
+    value = context.env.get(TOKEN_VARIABLE) or None
+    if value:
         # Never printed by clearance; registered so that no echo of it could leak either.
-        context.redactor.register(token)
-    return PrometheusClient(
-        prometheus_url(prometheus, variables(args)), timeout=prometheus.timeout, token=token
-    )
+        context.redactor.register(value)
+    return value
 
 
 def at_of(args: argparse.Namespace, context: Context) -> dt.datetime:

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from tests.prometheus.scenarios import AT, AT_UNIX
 
+from clearance.config import load_config
+from clearance.gates.runner import decide_configured
+
 pytestmark = pytest.mark.integration
 
 CONFIG = """\
@@ -221,3 +224,25 @@ def test_a_query_with_several_series_asks_for_aggregation(run_cli, prometheus, t
 
     assert result.code == 2
     assert "series; a gate needs one: aggregate it" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, environment, outcome",
+    [
+        ("checkout", "healthy", "pass"),
+        ("checkout", "burning", "fail"),
+        ("web", "web-errors", "fail"),
+        ("web", "web-sparse", "hold"),
+    ],
+)
+def test_a_configured_gate_runs_for_an_environment_as_promote_runs_it(
+    project, name, environment, outcome
+) -> None:
+    # What `clearance promote` does for `gates = ["checkout", "web"]` of an environment: the
+    # gate's kind from its table, $environment from the target, `at` from the promotion's clock.
+    settings = load_config(None, project)
+
+    decision = decide_configured(settings, name, at=AT, environment=environment)
+
+    assert decision.status.value == outcome
+    assert decision.gate == name

@@ -14,6 +14,7 @@ from clearance.config import load_config
 from clearance.errors import UsageError
 from clearance.gates.decision import GateKind, parse_instant
 from clearance.gates.metrics import format_duration, parse_duration, render_query
+from clearance.gates.runner import decide_configured
 from clearance.gates.settings import canary_gate, merged, parse_metric_option, slo_gate
 
 SLO = """\
@@ -218,3 +219,36 @@ def test_placeholders_and_regular_expressions() -> None:
     )
     with pytest.raises(UsageError, match=r"uses \$window"):
         render_query("x[$window]", {})
+
+
+def test_a_configured_gate_fills_environment_in_the_url_and_queries(tmp_path) -> None:
+    write(
+        tmp_path,
+        SLO.replace("http://127.0.0.1:9", "http://prometheus.$environment:9090").replace(
+            "ok[$window]", 'ok{env="$environment"}[$window]'
+        ),
+    )
+    asked: list[tuple[str, str]] = []
+
+    class Source:
+        def __init__(self, url: str) -> None:
+            self.url = url
+
+        def instant(self, query: str, at: dt.datetime) -> float | None:
+            asked.append((self.url, query))
+            return 1000.0
+
+        def range(self, query, start, end, step):  # pragma: no cover
+            raise AssertionError
+
+    decision = decide_configured(
+        load_config(None, tmp_path),
+        "api",
+        at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+        environment="staging",
+        source_factory=lambda url, timeout, token: Source(url),
+    )
+
+    assert decision.status.value == "pass"
+    assert {url for url, _ in asked} == {"http://prometheus.staging:9090"}
+    assert 'sum(increase(ok{env="staging"}[2h]))' in {query for _, query in asked}
