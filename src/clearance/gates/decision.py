@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -62,8 +63,19 @@ class GateDecision:
             "outcome": self.status.value,
             "reason": self.reason,
             "at": format_instant(self.at),
-            "figures": dict(self.figures),
+            "figures": _finite(self.figures),
         }
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: such a figure is reported as null (unknown)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def format_instant(at: dt.datetime) -> str:

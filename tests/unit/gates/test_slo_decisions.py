@@ -228,3 +228,13 @@ def test_measuring_a_window(sli, answers, expected) -> None:
     measure = measure_window(source, sli, H1, AT, {})
 
     assert (measure.error_ratio, measure.total, measure.bad) == expected
+
+
+def test_json_has_no_nan_an_unknown_figure_is_null() -> None:
+    import json
+
+    from clearance.gates.decision import GateDecision, GateKind
+
+    decision = GateDecision("x", GateKind.SLO, GateStatus.HOLD, "r", AT, {"a": [float("nan")]})
+
+    assert json.loads(json.dumps(decision.to_json(), allow_nan=False))["figures"] == {"a": [None]}
