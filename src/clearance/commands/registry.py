@@ -8,9 +8,18 @@ from clearance.commands.gate_slo import COMMAND as GATE_SLO
 from clearance.commands.lint_workflows import COMMAND as LINT_WORKFLOWS
 from clearance.commands.run import COMMAND as RUN
 from clearance.commands.scan_code import COMMAND as SCAN_CODE
+from clearance.commands.scan_secrets import COMMAND as SCAN_SECRETS
 from clearance.commands.verify import COMMAND as VERIFY
 
-COMMANDS: tuple[Command, ...] = (RUN, SCAN_CODE, LINT_WORKFLOWS, VERIFY, GATE_SLO, GATE_CANARY)
+COMMANDS: tuple[Command, ...] = (
+    RUN,
+    SCAN_CODE,
+    SCAN_SECRETS,
+    LINT_WORKFLOWS,
+    VERIFY,
+    GATE_SLO,
+    GATE_CANARY,
+)
 
 # One-line help of the command groups (`clearance scan --help`).
 GROUPS: dict[tuple[str, ...], str] = {
