@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import CHECKOUT, CHECKOUT_COMMENT, commit_all, git
+from tests.events import make_event, push_commit
 
 pytestmark = pytest.mark.e2e
 
@@ -65,14 +66,15 @@ def _assert_only_the_added_secret(result) -> None:  # type: ignore[no-untyped-de
 
 def test_push_event_scans_the_pushed_range(consumer_repo, run_act) -> None:  # type: ignore[no-untyped-def]
     repo, base, head = _repo(consumer_repo)
-    payload = {
-        "ref": "refs/heads/main",
-        "before": base,
-        "after": head,
-        "forced": False,
-        "commits": [{"id": head}],
-        "repository": {"default_branch": "main"},
-    }
+    payload = make_event(
+        "push",
+        ref="refs/heads/main",
+        before=base,
+        after=head,
+        forced=False,
+        commits=[push_commit(head)],
+        repository={"default_branch": "main"},
+    )
     result = run_act(
         ".github/workflows/secrets.yml", repo=repo, event="push", event_payload=payload
     )
@@ -81,15 +83,16 @@ def test_push_event_scans_the_pushed_range(consumer_repo, run_act) -> None:  # t
 
 def test_pull_request_event_scans_from_the_merge_base(consumer_repo, run_act) -> None:  # type: ignore[no-untyped-def]
     repo, base, head = _repo(consumer_repo)
-    payload = {
-        "action": "synchronize",
-        "number": 1,
-        "pull_request": {
+    payload = make_event(
+        "pull_request",
+        "synchronize",
+        number=1,
+        pull_request={
             "base": {"sha": base, "ref": "main"},
             "head": {"sha": head, "ref": "feature"},
         },
-        "repository": {"default_branch": "main"},
-    }
+        repository={"default_branch": "main"},
+    )
     result = run_act(
         ".github/workflows/secrets.yml", repo=repo, event="pull_request", event_payload=payload
     )

@@ -1,24 +1,57 @@
-"""The list of subcommands, in help order."""
+"""The list of subcommands, in help order.
+
+Entries name the module that defines each command, so `clearance` imports only the command
+it runs (the engines behind the others cost nothing at start-up). A test checks that every
+entry's words and summary are those of its module's `COMMAND`.
+"""
 
 from __future__ import annotations
 
-from clearance.commands import Command
-from clearance.commands.gate_canary import COMMAND as GATE_CANARY
-from clearance.commands.gate_slo import COMMAND as GATE_SLO
-from clearance.commands.lint_workflows import COMMAND as LINT_WORKFLOWS
-from clearance.commands.run import COMMAND as RUN
-from clearance.commands.scan_code import COMMAND as SCAN_CODE
-from clearance.commands.scan_secrets import COMMAND as SCAN_SECRETS
-from clearance.commands.verify import COMMAND as VERIFY
+import importlib
+from dataclasses import dataclass
 
-COMMANDS: tuple[Command, ...] = (
-    RUN,
-    SCAN_CODE,
-    SCAN_SECRETS,
-    LINT_WORKFLOWS,
-    VERIFY,
-    GATE_SLO,
-    GATE_CANARY,
+from clearance.commands import Command
+
+
+@dataclass(frozen=True)
+class Entry:
+    words: tuple[str, ...]
+    summary: str
+    module: str
+
+    def load(self) -> Command:
+        command: Command = importlib.import_module(self.module).COMMAND
+        return command
+
+
+COMMANDS: tuple[Entry, ...] = (
+    Entry(("run",), "run the whole conveyor locally on a repository", "clearance.commands.run"),
+    Entry(("scan", "code"), "scan Python code with bandit", "clearance.commands.scan_code"),
+    Entry(
+        ("scan", "secrets"),
+        "find committed credentials (detect-secrets engine)",
+        "clearance.commands.scan_secrets",
+    ),
+    Entry(
+        ("lint", "workflows"),
+        "lint GitHub Actions workflows (zizmor and clearance's own checks)",
+        "clearance.commands.lint_workflows",
+    ),
+    Entry(
+        ("verify",),
+        "verify Sigstore bundles and attestations against an identity policy",
+        "clearance.commands.verify",
+    ),
+    Entry(
+        ("gate", "slo"),
+        "judge an SLO on Prometheus: burn-rate rules and an error-budget floor",
+        "clearance.commands.gate_slo",
+    ),
+    Entry(
+        ("gate", "canary"),
+        "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
+        "clearance.commands.gate_canary",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -27,3 +60,21 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("lint",): "lint the repository's GitHub Actions workflows",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }
+
+
+def selected_entry(argv: list[str]) -> Entry | None:
+    """The command the arguments name (its words come first, after global options)."""
+    words: list[str] = []
+    for token in argv:
+        if token.startswith("-"):
+            if words:
+                break
+            continue
+        words.append(token)
+        chosen = tuple(words)
+        for entry in COMMANDS:
+            if entry.words == chosen:
+                return entry
+        if not any(entry.words[: len(chosen)] == chosen for entry in COMMANDS):
+            return None
+    return None

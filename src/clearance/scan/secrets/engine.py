@@ -117,11 +117,8 @@ def _builtin_plugin_classes() -> list[type[Any]]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     get_mapping_from_secret_type_to_class.cache_clear()
-    classes: list[type[Any]] = [
-        c
-        for c in get_mapping_from_secret_type_to_class().values()
-        if c.__module__.startswith("detect_secrets.")
-    ]
+    mapping: dict[str, type[Any]] = get_mapping_from_secret_type_to_class()
+    classes = [c for c in mapping.values() if c.__module__.startswith("detect_secrets.")]
     get_mapping_from_secret_type_to_class.cache_clear()
     return sorted(classes, key=lambda c: c.__name__)
 
