@@ -58,7 +58,7 @@ def serve() -> Iterator:
             {"status": status, "body": body, "content_type": content_type, "seen_headers": []},
         )
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
         start.handler = handler  # type: ignore[attr-defined]
         return f"http://127.0.0.1:{server.server_address[1]}"
