@@ -150,11 +150,11 @@ def slo_gate(name: str, document: Mapping[str, Any], where: str) -> SloGate:
             )
     spec = SloSpec(
         name=name,
-        objective=float(document["objective"]) / 100.0,
+        objective=round(float(document["objective"]) / 100.0, 12),
         sli=sli,
         rules=rules,
         slo_window=_duration(document, "slo-window", DEFAULT_SLO_WINDOW),
-        budget_floor=float(document.get("budget-floor", 0.0)) / 100.0,
+        budget_floor=round(float(document.get("budget-floor", 0.0)) / 100.0, 12),
         min_events=int(document.get("min-events", DEFAULT_MIN_EVENTS)),
     )
     return SloGate(spec, _prometheus(document))
