@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,7 +188,7 @@ class KeySigner:
             "verificationMaterial": {"publicKey": {"hint": self.key_id}, "tlogEntries": []},
             **content,
         }
-        return Bundle.from_dict(document).to_json()
+        return Bundle.from_json(json.dumps(document)).to_json()
 
     def sign_digest(self, path: Path, sha256: str) -> str:
         data = path.read_bytes()
@@ -242,7 +243,7 @@ class KeyMismatch(Exception):
     """The signature does not verify with the given key."""
 
 
-def _key_bundle(document: Any) -> Any:
+def _key_bundle(document: Any, raw: bytes) -> Any:
     """sigstore's bundle model of a key-signed bundle; `InvalidBundleDocument` otherwise."""
     from pydantic import ValidationError
     from sigstore_models.bundle.v1 import Bundle
@@ -250,7 +251,7 @@ def _key_bundle(document: Any) -> Any:
     if not isinstance(document, dict) or "mediaType" not in document:
         raise InvalidBundleDocument("the JSON is not a Sigstore bundle")
     try:
-        bundle = Bundle.from_dict(document)
+        bundle = Bundle.from_json(raw)
     except ValidationError as exc:
         errors = exc.errors()
         where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
@@ -311,7 +312,7 @@ def _verify_one(subject: Subject, key: SSlibKey, predicate_type: str | None, evi
 
     from clearance.trust.verify import Reason, _Refusal, check_statement
 
-    bundle = _key_bundle(subject.bundle.document)
+    bundle = _key_bundle(subject.bundle.document, subject.bundle.raw)
     if bundle.message_signature is not None:
         evidence.content = "message-signature"
         if subject.kind.is_attestation or predicate_type is not None:
