@@ -409,8 +409,7 @@ def test_no_identity_token_appears_in_any_output(
         ("sign", "dist/notes.txt", "-v", "--format", "json"),
     ):
         assert signing(*args, *signing.trust).code == 0
-    tokens = [claims for claims in actions_oidc.issued]
-    assert len(tokens) == 5
+    assert len(actions_oidc.issued) == 5
     written = [
         (tmp_path / "github-output").read_text(),
         (tmp_path / "summary.md").read_text(),
@@ -429,7 +428,7 @@ def test_no_identity_token_appears_in_any_output(
     for token in masked:
         assert token.count(".") == 2 and len(token) > 100  # a JWT
         assert not any(token in text for text in written)
-        header, body, signature = token.split(".")
+        signature = token.split(".")[2]
         assert not any(signature in text for text in written)
 
 
