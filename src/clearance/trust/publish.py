@@ -85,6 +85,7 @@ class GitHubPublisher:
             auth=github.Auth.Token(target.token),
             timeout=timeout,
             retry=None,
+            lazy=True,
         )
 
     def close(self) -> None:
@@ -116,7 +117,7 @@ class GitHubPublisher:
 
         where = f"release {tag} of {self.target.repository}"
         try:
-            repo = self._client.get_repo(self.target.repository, lazy=True)
+            repo = self._client.get_repo(self.target.repository)
             release = repo.get_release(tag)
             existing = {asset.name for asset in release.get_assets()}
         except UnknownObjectException:
