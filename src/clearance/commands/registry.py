@@ -62,6 +62,16 @@ COMMANDS: tuple[Entry, ...] = (
         "attest the CycloneDX SBOM of files (FILE.sbom.sigstore.json)",
         "clearance.commands.attest_sbom",
     ),
+    Entry(
+        ("gate", "slo"),
+        "judge an SLO on Prometheus: burn-rate rules and an error-budget floor",
+        "clearance.commands.gate_slo",
+    ),
+    Entry(
+        ("gate", "canary"),
+        "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
+        "clearance.commands.gate_canary",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -69,6 +79,7 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
     ("lint",): "lint the repository's GitHub Actions workflows",
     ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
+    ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }
 
 
