@@ -80,22 +80,11 @@ def _with_timeouts(client: Any, default: float) -> None:
 
     class _TimeoutAdapter(HTTPAdapter):
         def send(
-            self,
-            request: requests.PreparedRequest,
-            stream: bool = False,
-            timeout: float | tuple[float | None, float | None] | None = None,
-            verify: bool | str = True,
-            cert: str | tuple[str, str] | None = None,
-            proxies: dict[str, str] | None = None,
+            self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
         ) -> requests.Response:
-            return super().send(
-                request,
-                stream=stream,
-                timeout=timeout if timeout is not None else default,
-                verify=verify,
-                cert=cert,
-                proxies=proxies,
-            )
+            if len(args) < 2 and kwargs.get("timeout") is None:  # timeout is the 2nd extra
+                kwargs["timeout"] = default
+            return super().send(request, *args, **kwargs)
 
     session = getattr(client, "session", None)
     if isinstance(session, requests.Session):

@@ -493,3 +493,32 @@ def test_an_unreachable_sigstore_is_exit_3_naming_the_service(
     assert f"Rekor at {dead}" in no_rekor.stderr and "unreachable" in no_rekor.stderr
     assert len(no_fulcio.stderr.splitlines()) == len(no_rekor.stderr.splitlines()) == 1
     assert not (workspace / "dist/notes.txt.sigstore.json").exists()
+
+
+def test_a_sigstore_that_never_answers_times_out_naming_the_service(
+    sigstore_instance: SigstoreInstance, tmp_path: Path
+) -> None:
+    """sigstore-python's sessions have no timeout; the signer gives every request one."""
+    import socket
+
+    from clearance.errors import ServiceError
+    from clearance.trust.identity import IdentityToken, TokenSource
+    from clearance.trust.keyless import KeylessSigner, load_signing_config
+    from clearance.trust.roots import Instance
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts connections, never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    config = json.loads(sigstore_instance.trust_config_path.read_text())
+    config["signingConfig"]["caUrls"][0]["url"] = url
+    path = tmp_path / "silent.json"
+    path.write_text(json.dumps(config))
+    token = IdentityToken(sigstore_instance.identity_token(RUN), TokenSource.ENVIRONMENT)
+
+    try:
+        with pytest.raises(ServiceError, match=rf"Fulcio at {url} is unreachable \(ReadTimeout\)"):
+            with KeylessSigner(load_signing_config(Instance.PRODUCTION, path), token, timeout=0.5):
+                pass
+    finally:
+        silent.close()
