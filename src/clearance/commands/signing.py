@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,7 +104,8 @@ def artifacts_of(names: Sequence[str], context: Context) -> list[Artifact]:
         raise UsageError("name at least one FILE to sign")
     seen: dict[Path, Artifact] = {}
     for name in names:
-        path = absolute(Path(name), context).resolve()
+        # normalised, not resolved: the bundle goes next to the name given, as verify looks
+        path = Path(os.path.normpath(absolute(Path(name), context)))
         if path in seen:
             continue
         if path.name.endswith(".sigstore.json"):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from clearance.errors import UsageError
 from clearance.trust.attest.statement import (
     ArtifactSubject,
     serialize,
@@ -145,7 +146,10 @@ def write_bundles(bundles: Sequence[SignedBundle]) -> None:
     """Write every bundle (each atomically, through a temporary file in its folder)."""
     for item in bundles:
         target = item.bundle
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(item.content)

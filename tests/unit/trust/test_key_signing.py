@@ -290,3 +290,14 @@ def test_keyless_verification_of_a_key_signed_bundle_says_to_use_the_key(
 
     assert result.code == 1
     assert "signed with a key, not a certificate: verify it with --key" in result.stdout
+
+
+def test_the_bundle_goes_next_to_the_name_given_even_for_a_symlink(work: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (work / "dist" / "latest.tar.gz").symlink_to("app.tar.gz")
+
+    signed = run_cli("sign", "dist/latest.tar.gz", "--key", "signing.key", cwd=work)
+
+    assert signed.code == 0, signed.stderr
+    assert (work / "dist/latest.tar.gz.sigstore.json").is_file()
+    assert not (work / "dist/app.tar.gz.sigstore.json").exists()
+    assert run_cli("verify", "dist/latest.tar.gz", "--key", "signing.pub", cwd=work).code == 0
