@@ -423,8 +423,9 @@ def test_no_identity_token_appears_in_any_output(
             else:
                 written.append(line)
     # each token was masked for the runner (the runner consumes ::add-mask:: lines, they are
-    # never shown), and appears nowhere else
+    # never shown), on stderr so data on stdout stays clean, and appears nowhere else
     assert len(masked) == 5
+    assert not any(line.startswith("::") for r in signing.outputs for line in r.stdout.splitlines())
     for token in masked:
         assert token.count(".") == 2 and len(token) > 100  # a JWT
         assert not any(token in text for text in written)

@@ -127,7 +127,7 @@ def test_without_the_attestations_api_a_notice_and_the_local_bundle(
 
     assert result.code == 0, result.stderr
     assert "GitHub did not store the attestation (HTTP" in result.stderr
-    assert "::notice title=clearance::GitHub did not store the attestation" in result.stdout
+    assert "::notice title=clearance::GitHub did not store the attestation" in result.stderr
     assert (work / "dist/app.tar.gz.sbom.sigstore.json").is_file()
     assert github_api.state.repo.attestations == []
     assert "attestation-id<<" in (tmp_path / "out").read_text()
