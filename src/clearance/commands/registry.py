@@ -45,12 +45,44 @@ COMMANDS: tuple[Entry, ...] = (
         "verify Sigstore bundles and attestations against an identity policy",
         "clearance.commands.verify",
     ),
+    Entry(
+        ("sign",),
+        "sign files with Sigstore (keyless) or a local key: FILE.sigstore.json",
+        "clearance.commands.sign",
+    ),
+    Entry(
+        ("attest", "provenance"),
+        "attest SLSA v1 build provenance of files (FILE.provenance.sigstore.json)",
+        "clearance.commands.attest_provenance",
+    ),
+    Entry(
+        ("attest", "scan"),
+        "attest scan results of files (FILE.scan.sigstore.json)",
+        "clearance.commands.attest_scan",
+    ),
+    Entry(
+        ("attest", "sbom"),
+        "attest the CycloneDX SBOM of files (FILE.sbom.sigstore.json)",
+        "clearance.commands.attest_sbom",
+    ),
+    Entry(
+        ("gate", "slo"),
+        "judge an SLO on Prometheus: burn-rate rules and an error-budget floor",
+        "clearance.commands.gate_slo",
+    ),
+    Entry(
+        ("gate", "canary"),
+        "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
+        "clearance.commands.gate_canary",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
 GROUPS: dict[tuple[str, ...], str] = {
     ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
     ("lint",): "lint the repository's GitHub Actions workflows",
+    ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
+    ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }
 
 
