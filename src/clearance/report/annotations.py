@@ -2,7 +2,9 @@
 
 GitHub shows at most 10 annotations of each level per step, so annotations are printed most
 severe first, at most 10 per level; when some are left out, the last notice slot says how
-many and points to the job summary.
+many and points to the job summary. A few of the scans' own warnings (data from a dated
+snapshot, a dependency that could not be audited, an ignore that lapsed) come first, as
+warnings, so they are seen where the findings are.
 """
 
 from __future__ import annotations
@@ -37,10 +39,34 @@ def annotation_for(finding: Finding) -> Annotation:
     )
 
 
-def select_annotations(findings: list[Finding]) -> tuple[list[Annotation], int]:
-    """The annotations GitHub will show (most severe first) and how many were left out."""
+MAX_NOTICE_ANNOTATIONS = 3
+"""Scan notices (snapshot data, unaudited dependencies, lapsed ignores) shown as annotations."""
+
+
+def notice_annotations(report: Report) -> list[Annotation]:
+    """Warnings and errors a scan noted, as warning annotations (the most pressing first)."""
+    noted = [
+        (n.level, r.scanner, n)
+        for r in report.results
+        for n in r.notices
+        if n.level in ("warning", "error")
+    ]
+    noted.sort(key=lambda item: item[0] != "error")
+    return [
+        Annotation("warning", notice.message, title=f"clearance {scanner}", file=notice.path)
+        for _, scanner, notice in noted[:MAX_NOTICE_ANNOTATIONS]
+    ]
+
+
+def select_annotations(
+    findings: list[Finding], reserved: Counter[str] | None = None
+) -> tuple[list[Annotation], int]:
+    """The annotations GitHub will show (most severe first) and how many were left out.
+
+    `reserved` counts slots per level already taken by other annotations of the step.
+    """
     shown: list[Annotation] = []
-    per_level: Counter[str] = Counter()
+    per_level: Counter[str] = Counter(reserved or {})
     left_out = 0
     for finding in sorted(findings, key=lambda f: f.sort_key):
         annotation = annotation_for(finding)
@@ -58,9 +84,11 @@ def select_annotations(findings: list[Finding]) -> tuple[list[Annotation], int]:
 
 
 def render_annotations(report: Report) -> str:
-    """Workflow commands for the active findings, plus a pointer when some are left out."""
-    shown, left_out = select_annotations(report.active)
-    lines = [a.command() for a in shown]
+    """Workflow commands: the scans' warnings, then the active findings, then a pointer to the
+    summary when some findings are left out."""
+    notes = notice_annotations(report)
+    shown, left_out = select_annotations(report.active, Counter(a.level for a in notes))
+    lines = [a.command() for a in (*notes, *shown)]
     if left_out:
         lines.append(
             Annotation(

@@ -217,3 +217,28 @@ def test_markdown_summary_folds_all_but_the_top_findings() -> None:
     assert len(parse_markdown(top)) == 10
     assert len(parse_markdown(details)) == 20
     assert "❌" in text.splitlines()[2]
+
+
+def test_scan_warnings_become_annotations_within_the_per_level_budget() -> None:
+    from dataclasses import replace
+
+    from clearance.findings import Notice
+
+    noisy = replace(
+        result(many(100)),
+        notices=(
+            Notice("warning", "advisory data is a snapshot of 2024-10-10"),
+            Notice("error", "could not audit pkg==1.0", "requirements.txt"),
+            Notice("note", "12 files skipped"),
+        ),
+    )
+    text = render(
+        Report(results=[noisy], fail_on=FailOn.LOW, tool_version="1"), ReportFormat.GITHUB
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith(
+        "::warning title=clearance code,file=requirements.txt::could not audit"
+    )
+    assert lines[1].startswith("::warning title=clearance code::advisory data is a snapshot")
+    assert sum(line.startswith("::warning") for line in lines) == 10
+    assert not any("12 files skipped" in line for line in lines)
