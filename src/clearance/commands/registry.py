@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from clearance.commands import Command
+from clearance.commands.deploy_finish import COMMAND as DEPLOY_FINISH
+from clearance.commands.deploy_start import COMMAND as DEPLOY_START
+from clearance.commands.history import COMMAND as HISTORY
+from clearance.commands.ledger_transfer import EXPORT as LEDGER_EXPORT
+from clearance.commands.ledger_transfer import IMPORT as LEDGER_IMPORT
+from clearance.commands.metadata import COMMAND as METADATA
+from clearance.commands.promote import COMMAND as PROMOTE
+from clearance.commands.rollback import COMMAND as ROLLBACK
 from clearance.commands.scan_code import COMMAND as SCAN_CODE
 
-COMMANDS: tuple[Command, ...] = (SCAN_CODE,)
+COMMANDS: tuple[Command, ...] = (
+    SCAN_CODE,
+    METADATA,
+    DEPLOY_START,
+    DEPLOY_FINISH,
+    PROMOTE,
+    ROLLBACK,
+    HISTORY,
+    LEDGER_EXPORT,
+    LEDGER_IMPORT,
+)
 
 # One-line help of the command groups (`clearance scan --help`).
 GROUPS: dict[tuple[str, ...], str] = {
     ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
+    ("deploy",): "record deployments in the ledger: start, finish",
+    ("ledger",): "move a deployment history between ledgers: export, import",
 }
