@@ -15,7 +15,9 @@ SCRUBBED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CLEARANCE_")
 
 
 @pytest.fixture(autouse=True)
-def scrubbed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def scrubbed_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No test sees the runner's or the developer's GITHUB_*/RUNNER_*/ACTIONS_*/CLEARANCE_*;
     the result cache goes to a per-session temp dir; proxies are bypassed for loopback."""
     for name in list(os.environ):

@@ -78,7 +78,7 @@ def parse_baseline(text: str, *, scanner: str, where: str) -> Baseline:
     except ValueError as exc:
         raise ConfigError(f"{where}: baseline is not valid JSON ({exc.args[0]})") from exc
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
-        raise ConfigError(f"{where}: not a clearance baseline (no \"format\": \"{BASELINE_FORMAT}\")")
+        raise ConfigError(f'{where}: not a clearance baseline (no "format": "{BASELINE_FORMAT}")')
     if document.get("version") != BASELINE_VERSION:
         raise ConfigError(
             f"{where}: baseline version {document.get('version')!r} is not supported "
@@ -92,7 +92,9 @@ def parse_baseline(text: str, *, scanner: str, where: str) -> Baseline:
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
     ):
-        raise ConfigError(f"{where}: baseline \"findings\" must be a list of entries with a fingerprint")
+        raise ConfigError(
+            f'{where}: baseline "findings" must be a list of entries with a fingerprint'
+        )
     return Baseline(Counter(e["fingerprint"] for e in entries))
 
 
@@ -100,7 +102,9 @@ def load_baseline(path: Path, *, scanner: str) -> Baseline:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"baseline file {path} does not exist (create it with --update-baseline)") from exc
+        raise ConfigError(
+            f"baseline file {path} does not exist (create it with --update-baseline)"
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read baseline file {path}: {exc}") from exc
     return parse_baseline(text, scanner=scanner, where=str(path))

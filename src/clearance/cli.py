@@ -142,7 +142,7 @@ def _convert(action: argparse.Action, where: str, raw: str) -> object:
             value = action.type(raw)
         except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
             raise ConfigError(f"{where}: {exc}") from exc
-    if action.choices is not None and value not in action.choices:  # type: ignore[operator]
+    if action.choices is not None and value not in action.choices:
         choices = ", ".join(str(c) for c in action.choices)
         raise ConfigError(f"{where}: expected one of: {choices}")
     return value

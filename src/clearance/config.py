@@ -122,11 +122,13 @@ def load_config(explicit: Path | None, root: Path) -> Settings:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
-    if path.name == PYPROJECT or "tool" in data and path.name != CONFIG_FILENAME:
+    document: Mapping[str, Any]
+    tool_tables: Mapping[str, Any]
+    if path.name == PYPROJECT or ("tool" in data and path.name != CONFIG_FILENAME):
         tool = data.get("tool", {})
-        document = tool.get("clearance", {}) if isinstance(tool, dict) else {}
-        prefix = "tool.clearance."
         tool_tables = tool if isinstance(tool, dict) else {}
+        document = tool_tables.get("clearance", {})
+        prefix = "tool.clearance."
     else:
         document = data
         prefix = ""
@@ -223,22 +225,26 @@ def _describe(error: jsonschema.ValidationError, where: str, prefix: str) -> str
     """One line: file, key, what is wrong."""
     key = _key_path(prefix, list(error.absolute_path))
     validator = error.validator
+    schema = cast(Mapping[str, Any], error.schema)
+    expected = cast(Any, error.validator_value)
     if validator == "additionalProperties":
         extra = sorted(
             set(cast(Mapping[str, Any], error.instance))
-            - set(cast(Mapping[str, Any], error.schema.get("properties", {})))
+            - set(cast(Mapping[str, Any], schema.get("properties", {})))
         )
         names = ", ".join(repr(e) for e in extra)
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        allowed = ", ".join(sorted(schema.get("properties", {})))
         return f"{where}: unknown key {names} in {key} (allowed: {allowed})"
     if validator == "required":
-        missing = [r for r in error.validator_value if r not in error.instance]
+        instance = cast(Mapping[str, Any], error.instance)
+        missing = [r for r in expected if r not in instance]
         return f"{where}: {key} is missing the required key {missing[0]!r}"
     if validator == "enum":
-        choices = ", ".join(str(c) for c in error.validator_value)
+        choices = ", ".join(str(c) for c in expected)
         return f"{where}: {key} is {error.instance!r}, expected one of: {choices}"
     if validator == "type":
-        return f"{where}: {key} must be of type {error.validator_value}, not {error.instance!r}"
+        return f"{where}: {key} must be of type {expected}, not {error.instance!r}"
     if validator in ("pattern", "format"):
-        return f"{where}: {key} = {error.instance!r} is not valid ({error.schema.get('description', validator)})"
+        what = schema.get("description", validator)
+        return f"{where}: {key} = {error.instance!r} is not valid ({what})"
     return f"{where}: {key}: {error.message}"

@@ -125,7 +125,7 @@ class Confidence(StrEnum):
 class Outcome(StrEnum):
     """What a scanning step concluded, as exposed in the `outcome` action output."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     FAIL = "fail"
     HOLD = "hold"
 

@@ -139,7 +139,7 @@ class Runner:
         room = STEP_SUMMARY_LIMIT_BYTES - existing
         data = markdown.encode("utf-8")
         if len(data) > room:
-            note = "\n\n_Summary truncated: GitHub limits a step summary to 1 MiB._\n".encode()
+            note = b"\n\n_Summary truncated: GitHub limits a step summary to 1 MiB._\n"
             keep = max(0, room - len(note))
             data = data[:keep].decode("utf-8", "ignore").encode("utf-8") + note
         with path.open("ab") as handle:

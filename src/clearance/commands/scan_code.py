@@ -45,7 +45,9 @@ examples:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="files or directories to scan")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATHS", help="files or directories to scan"
+    )
     add_common_options(parser)
     add_report_options(parser)
     add_baseline_options(parser)
@@ -62,7 +64,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar=metavar_of(Confidence),
         help="lowest bandit confidence reported (default: config, else low)",
     )
-    engine.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
+    engine.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
     engine.add_argument(
         "--cache",
         action=argparse.BooleanOptionalAction,

@@ -51,7 +51,13 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         metavar=metavar_of(ReportFormat),
         help="report format on stdout or --output (default: text; github prints workflow annotations)",
     )
-    group.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    group.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE instead of stdout",
+    )
     group.add_argument(
         "--sarif-file",
         type=Path,
@@ -122,15 +128,18 @@ def baseline_for(
 def baseline_path(
     args: argparse.Namespace, settings: Settings, scanner: str, context: Context
 ) -> Path | None:
-    if args.baseline is not None:
-        return args.baseline if args.baseline.is_absolute() else context.cwd / args.baseline
+    given: Path | None = args.baseline
+    if given is not None:
+        return given if given.is_absolute() else context.cwd / given
     configured = settings.section(scanner).get("baseline")
     return settings.resolve(configured) if isinstance(configured, str) else None
 
 
 def write_baseline(path: Path | None, result: ScanResult, context: Context) -> int:
     if path is None:
-        raise UsageError("--update-baseline needs --baseline FILE (or baseline in the scanner's config)")
+        raise UsageError(
+            "--update-baseline needs --baseline FILE (or baseline in the scanner's config)"
+        )
     text = render_baseline(result.scanner, result.findings)
     _write_atomic(path, context.redactor.scrub(text))
     active = len(result.findings)
@@ -168,18 +177,24 @@ def emit(
         context.stdout.flush()
     sarif_file: Path | None = None
     if args.sarif_file is not None:
-        sarif_file = args.sarif_file if args.sarif_file.is_absolute() else context.cwd / args.sarif_file
+        sarif_file = (
+            args.sarif_file if args.sarif_file.is_absolute() else context.cwd / args.sarif_file
+        )
         document = render_sarif(report)
         _write_atomic(sarif_file, scrub(document.text))
         for name, count in document.dropped.items():
-            context.say(f"clearance: {count} {name} result(s) left out of the SARIF file (GitHub's limits)")
+            context.say(
+                f"clearance: {count} {name} result(s) left out of the SARIF file (GitHub's limits)"
+            )
     elif fmt is ReportFormat.SARIF and args.output is not None:
         sarif_file = args.output
     _actions_outputs(report, sarif_file, args, context)
     return int(ExitCode.FAILED if report.outcome is Outcome.FAIL else ExitCode.OK)
 
 
-def _actions_outputs(report: Report, sarif_file: Path | None, args: argparse.Namespace, context: Context) -> None:
+def _actions_outputs(
+    report: Report, sarif_file: Path | None, args: argparse.Namespace, context: Context
+) -> None:
     runner = context.runner
     if not runner.active:
         return

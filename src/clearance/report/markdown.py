@@ -50,7 +50,9 @@ def status_line(report: Report) -> str:
             f"({len(active)} active in all)"
         )
     if active:
-        return f"✅ **clearance: pass** ({len(active)} finding(s) below the `{threshold}` threshold)"
+        return (
+            f"✅ **clearance: pass** ({len(active)} finding(s) below the `{threshold}` threshold)"
+        )
     return "✅ **clearance: pass**, no findings"
 
 
@@ -58,7 +60,10 @@ def render_markdown(report: Report) -> str:
     active = sorted(report.active, key=lambda f: f.sort_key)
     lines = ["## clearance scan", "", status_line(report), ""]
     header = "| Scanner | Engine | " + " | ".join(s.value for s in SEVERITIES_MOST_SEVERE_FIRST)
-    lines += [header + " | Suppressed |", "|---|---|" + "---:|" * (len(SEVERITIES_MOST_SEVERE_FIRST) + 1)]
+    lines += [
+        header + " | Suppressed |",
+        "|---|---|" + "---:|" * (len(SEVERITIES_MOST_SEVERE_FIRST) + 1),
+    ]
     for result in report.results:
         counts = count_by_severity(result.active)
         lines.append(

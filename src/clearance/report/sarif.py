@@ -81,7 +81,9 @@ def _fallback_rule(finding: Finding) -> Rule:
     return Rule(
         id=finding.rule_id,
         name=finding.rule_id,
-        short_description=finding.message.splitlines()[0][:200] if finding.message else finding.rule_id,
+        short_description=finding.message.splitlines()[0][:200]
+        if finding.message
+        else finding.rule_id,
         help_uri=finding.help_uri,
         default_severity=finding.severity,
     )
@@ -89,7 +91,8 @@ def _fallback_rule(finding: Finding) -> Rule:
 
 def _region(finding: Finding) -> dict[str, int]:
     loc = finding.location
-    assert loc is not None
+    if loc is None:  # only located findings reach SARIF
+        return {"startLine": 1}
     start = loc.start_line or 1
     end = loc.end_line if loc.end_line and loc.end_line >= start else start
     region: dict[str, int] = {"startLine": start, "endLine": end}
@@ -113,8 +116,10 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "security-severity": finding.severity.security_severity,
             **({"aliases": list(finding.aliases)} if finding.aliases else {}),
             **({"fix": finding.fix} if finding.fix else {}),
-            **{k: v if isinstance(v, str | int | float | bool) or v is None else list(v)
-               for k, v in finding.properties.items()},
+            **{
+                k: v if isinstance(v, str | int | float | bool) or v is None else list(v)
+                for k, v in finding.properties.items()
+            },
         },
     }
     if finding.location is not None:
@@ -136,7 +141,9 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def _run(result: ScanResult, findings: Sequence[Finding], dropped: int, version: str) -> dict[str, Any]:
+def _run(
+    result: ScanResult, findings: Sequence[Finding], dropped: int, version: str
+) -> dict[str, Any]:
     rules: dict[str, Rule] = {}
     for finding in findings:
         if finding.rule_id not in rules:
@@ -148,7 +155,15 @@ def _run(result: ScanResult, findings: Sequence[Finding], dropped: int, version:
             "level": n.level,
             "message": {"text": n.message},
             **(
-                {"locations": [{"physicalLocation": {"artifactLocation": {"uri": n.path, "uriBaseId": SRCROOT}}}]}
+                {
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": n.path, "uriBaseId": SRCROOT}
+                            }
+                        }
+                    ]
+                }
                 if n.path
                 else {}
             ),
@@ -185,9 +200,7 @@ def _run(result: ScanResult, findings: Sequence[Finding], dropped: int, version:
         },
         "automationDetails": {"id": category_for(result.scanner)},
         "columnKind": "unicodeCodePoints",
-        "invocations": [
-            {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-        ],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "results": [_result(f, index[f.rule_id]) for f in findings],
     }
 
@@ -201,7 +214,7 @@ def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def render_sarif(report: Report, limits: SarifLimits = SarifLimits()) -> SarifDocument:  # noqa: B008
+def render_sarif(report: Report, limits: SarifLimits = SarifLimits()) -> SarifDocument:
     """The report as one SARIF file within GitHub's limits."""
     results = list(report.results)[: limits.runs_per_file]
     # Findings without a location cannot be shown by code scanning; they stay in JSON/text.
@@ -225,7 +238,9 @@ def render_sarif(report: Report, limits: SarifLimits = SarifLimits()) -> SarifDo
             keep[i] -= 1
         text = build(keep)
     dropped = {
-        r.scanner: len(fs) - k for r, fs, k in zip(results, located, keep, strict=True) if len(fs) > k
+        r.scanner: len(fs) - k
+        for r, fs, k in zip(results, located, keep, strict=True)
+        if len(fs) > k
     }
     for r in report.results[limits.runs_per_file :]:
         dropped[r.scanner] = len(r.findings)

@@ -26,8 +26,7 @@ def render_text(report: Report) -> str:
         for notice in result.notices:
             where = f"{notice.path}: " if notice.path else ""
             lines.append(f"{where}{notice.level}: {notice.message}")
-    for finding in sorted(report.active, key=lambda f: f.sort_key):
-        lines.append(_line(finding))
+    lines.extend(_line(f) for f in sorted(report.active, key=lambda f: f.sort_key))
     counts = count_by_severity(report.active)
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
     suppressed = sum(len(r.suppressed) for r in report.results)

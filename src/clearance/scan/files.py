@@ -17,8 +17,24 @@ from clearance.errors import UsageError
 from clearance.paths import matches_any, relative_posix
 
 SKIPPED_DIRECTORIES = frozenset(
-    {".git", ".hg", ".svn", ".bzr", "CVS", "__pycache__", ".tox", ".nox", ".eggs", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", "node_modules", ".venv", "venv", ".clearance"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "CVS",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".eggs",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".clearance",
+    }
 )
 GIT_TIMEOUT_SECONDS = 60
 
@@ -27,7 +43,7 @@ def git_toplevel(path: Path) -> Path | None:
     """The work tree containing `path`, or None outside git (or without git)."""
     directory = path if path.is_dir() else path.parent
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
             ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],  # noqa: S607
             capture_output=True,
             text=True,
@@ -43,9 +59,19 @@ def git_toplevel(path: Path) -> Path | None:
 
 def _git_files(directory: Path) -> list[Path] | None:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others",  # noqa: S607
-             "--exclude-standard", "--", "."],
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [  # noqa: S607 - git from PATH
+                "git",
+                "-C",
+                str(directory),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
             capture_output=True,
             timeout=GIT_TIMEOUT_SECONDS,
             check=False,

@@ -34,7 +34,10 @@ class ScanTarget:
 
 
 class Scanner(Protocol):
-    """An engine adapter. Raises `EngineError` when its engine fails, never returns half a result."""
+    """An engine adapter.
+
+    Raises `EngineError` when its engine fails; never returns half a result.
+    """
 
     @property
     def name(self) -> str:

@@ -119,7 +119,9 @@ def _profile_for(settings: CodeSettings) -> _Profile:
     both = set(include) & set(exclude)
     if both:
         raise EngineError(f"bandit profile both includes and skips {', '.join(sorted(both))}")
-    return _Profile(config_file=config_file, include=tuple(sorted(include)), exclude=tuple(sorted(exclude)))
+    return _Profile(
+        config_file=config_file, include=tuple(sorted(include)), exclude=tuple(sorted(exclude))
+    )
 
 
 def _issue_to_dict(issue: Any, lines: list[str]) -> dict[str, Any]:
@@ -133,7 +135,9 @@ def _issue_to_dict(issue: Any, lines: list[str]) -> dict[str, Any]:
         "text": REDACTED_MESSAGE_TESTS.get(issue.test_id, issue.text),
         "line": issue.lineno,
         "end_line": max(linerange),
-        "col": (issue.col_offset + 1) if issue.col_offset is not None and issue.col_offset >= 0 else None,
+        "col": (issue.col_offset + 1)
+        if issue.col_offset is not None and issue.col_offset >= 0
+        else None,
         "end_col": (issue.end_col_offset + 1) if issue.end_col_offset else None,
         "cwe": issue.cwe.id if issue.cwe else 0,
         "content": digest_text(issue.test_id, text),
@@ -153,7 +157,9 @@ def analyse(manager: Any, files: Sequence[str]) -> dict[str, dict[str, Any]]:
         name = issue.fname
         if name not in lines_of:
             try:
-                lines_of[name] = Path(name).read_text(encoding="utf-8", errors="replace").splitlines()
+                lines_of[name] = (
+                    Path(name).read_text(encoding="utf-8", errors="replace").splitlines()
+                )
             except OSError:
                 lines_of[name] = []
         outcome[name]["issues"].append(_issue_to_dict(issue, lines_of[name]))
@@ -166,7 +172,7 @@ _worker_manager: Any = None
 
 
 def _init_worker(profile: _Profile) -> None:
-    global _worker_manager  # noqa: PLW0603 - one manager per worker process
+    global _worker_manager
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
     _worker_manager = _make_manager(profile)
 
@@ -290,7 +296,9 @@ class BanditScanner:
         except EngineError:
             raise
         except Exception as exc:
-            raise EngineError(f"bandit {_bandit_version()} failed: {type(exc).__name__}: {exc}") from exc
+            raise EngineError(
+                f"bandit {_bandit_version()} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return outcomes
 
     def _result(
@@ -311,7 +319,9 @@ class BanditScanner:
         for name in names:
             if name in unreadable:
                 skipped += 1
-                notices.append(Notice("warning", f"could not read the file: {unreadable[name]}", rel[name]))
+                notices.append(
+                    Notice("warning", f"could not read the file: {unreadable[name]}", rel[name])
+                )
                 continue
             outcome = outcomes.get(name)
             if outcome is None:
@@ -319,15 +329,24 @@ class BanditScanner:
             if outcome.get("skipped"):
                 skipped += 1
                 notices.append(
-                    Notice("warning", f"bandit could not analyse this file: {outcome['skipped']}", rel[name])
+                    Notice(
+                        "warning",
+                        f"bandit could not analyse this file: {outcome['skipped']}",
+                        rel[name],
+                    )
                 )
                 continue
             for issue in outcome["issues"]:
                 severity = Confidence(issue["severity"])
                 confidence = Confidence(issue["confidence"])
-                if severity.rank < settings.severity.rank or confidence.rank < settings.confidence.rank:
+                if (
+                    severity.rank < settings.severity.rank
+                    or confidence.rank < settings.confidence.rank
+                ):
                     continue
-                rule = rules.get(issue["test_id"]) or _rule(issue["test_id"], issue["test_name"], severity)
+                rule = rules.get(issue["test_id"]) or _rule(
+                    issue["test_id"], issue["test_name"], severity
+                )
                 rules[rule.id] = rule
                 findings.append(
                     Finding(
@@ -341,7 +360,9 @@ class BanditScanner:
                             start_line=issue["line"],
                             end_line=issue["end_line"],
                             start_column=issue["col"],
-                            end_column=issue["end_col"] if issue["end_line"] == issue["line"] else None,
+                            end_column=issue["end_col"]
+                            if issue["end_line"] == issue["line"]
+                            else None,
                         ),
                         content_digest=issue["content"],
                         help_uri=rule.help_uri,
@@ -372,12 +393,16 @@ def _rule(test_id: str, test_name: str, severity: Confidence) -> Rule:
     plugin = manager.plugins_by_id.get(test_id)
     if plugin is not None:
         doc = (plugin.plugin.__doc__ or "").strip()
-        paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip() and not set(p.strip()) <= set("=-")]
+        paragraphs = [
+            p.strip() for p in doc.split("\n\n") if p.strip() and not set(p.strip()) <= set("=-")
+        ]
         description = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
     else:
         blacklisted = manager.blacklist_by_id.get(test_id)
         if blacklisted is not None:
-            description = " ".join(str(blacklisted.get("message", "")).replace("{name}", "this").split())
+            description = " ".join(
+                str(blacklisted.get("message", "")).replace("{name}", "this").split()
+            )
     title = test_name.replace("_", " ")
     try:
         help_uri = docs_utils.get_url(test_id)
