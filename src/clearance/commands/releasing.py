@@ -359,7 +359,7 @@ def say_decision(decision: Decision, context: Context) -> None:
 
 
 def decision_markdown(title: str, decision: Decision) -> str:
-    icon = {Verdict.PASS: "✅", Verdict.FAIL: "❌", Verdict.HOLD: "⏸️", Verdict.NOT_CONFIGURED: "➖"}
+    icon = {Verdict.PASS: "✅", Verdict.FAIL: "❌", Verdict.HOLD: "⏸️", Verdict.NOT_CONFIGURED: "·"}
     lines = [f"### {title}", "", "| | gate | verdict | reason |", "|---|---|---|---|"]
     for r in decision.results:
         reason = r.reason.replace("|", "\\|")

@@ -40,26 +40,35 @@ PRODUCTION_NAMES = frozenset({"production", "prod"})
 
 
 @dataclass(frozen=True)
-class FreezeWindow:
-    """A window in which promotions are refused: once (start/end instants) or every week."""
+class OnceWindow:
+    """A freeze between two instants."""
 
     reason: str
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    weekly_start: int | None = None
-    """Minutes after Monday 00:00 in `timezone`."""
-    weekly_end: int | None = None
-    timezone: str = "UTC"
+    start: dt.datetime
+    end: dt.datetime
 
     def open_until(self, now: dt.datetime) -> dt.datetime | None:
         """When the window closes if it is open at `now`, else None."""
-        if self.start is not None and self.end is not None:
-            return self.end if self.start <= now < self.end else None
-        assert self.weekly_start is not None and self.weekly_end is not None
-        zone = zoneinfo.ZoneInfo(self.timezone)
-        local = now.astimezone(zone)
+        return self.end if self.start <= now < self.end else None
+
+    def describe(self) -> str:
+        return f"{format_time(self.start)} to {format_time(self.end)}"
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    """A freeze every week, from `start` to `end` minutes after Monday 00:00 in `timezone`
+    (an end before the start wraps into the next week: fri 16:00 to mon 08:00)."""
+
+    reason: str
+    start: int
+    end: int
+    timezone: str = "UTC"
+
+    def open_until(self, now: dt.datetime) -> dt.datetime | None:
+        local = now.astimezone(zoneinfo.ZoneInfo(self.timezone))
         minute = local.weekday() * 1440 + local.hour * 60 + local.minute
-        start, end = self.weekly_start, self.weekly_end
+        start, end = self.start, self.end
         inside = start <= minute < end if start <= end else (minute >= start or minute < end)
         if not inside:
             return None
@@ -68,15 +77,14 @@ class FreezeWindow:
         return closes.astimezone(dt.UTC)
 
     def describe(self) -> str:
-        if self.start is not None and self.end is not None:
-            return f"{format_time(self.start)} to {format_time(self.end)}"
-
         def spell(minutes: int) -> str:
             day, rest = divmod(minutes, 1440)
             return f"{_DAYS[day]} {rest // 60:02d}:{rest % 60:02d}"
 
-        assert self.weekly_start is not None and self.weekly_end is not None
-        return f"every {spell(self.weekly_start)} to {spell(self.weekly_end)} {self.timezone}"
+        return f"every {spell(self.start)} to {spell(self.end)} {self.timezone}"
+
+
+FreezeWindow = OnceWindow | WeeklyWindow
 
 
 @dataclass(frozen=True)
@@ -111,10 +119,10 @@ def _window(item: Mapping[str, Any], where: str) -> FreezeWindow:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{where}: unknown timezone {timezone!r}") from None
-        return FreezeWindow(
+        return WeeklyWindow(
             reason=reason,
-            weekly_start=_weekly(start, "start", where),
-            weekly_end=_weekly(end, "end", where),
+            start=_weekly(start, "start", where),
+            end=_weekly(end, "end", where),
             timezone=timezone,
         )
     try:
@@ -125,7 +133,7 @@ def _window(item: Mapping[str, Any], where: str) -> FreezeWindow:
         ) from exc
     if ends <= begins:
         raise ConfigError(f"{where}: end {end} is not after start {start}")
-    return FreezeWindow(reason=reason, start=begins, end=ends)
+    return OnceWindow(reason=reason, start=begins, end=ends)
 
 
 def policy_for(settings: Settings, environment: str) -> EnvironmentPolicy:

@@ -28,7 +28,7 @@ from clearance.release.timeline import Standing
 
 
 class Verdict(StrEnum):
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
     FAIL = "fail"
     HOLD = "hold"
     NOT_CONFIGURED = "not configured"
@@ -119,13 +119,14 @@ class SourceGate:
             return GateResult(self.name, Verdict.NOT_CONFIGURED, "no source environment")
         if s.last_success_of_digest is None:
             return GateResult(self.name, Verdict.FAIL, f"{digest} never succeeded in {where}")
-        if not s.is_current:
-            assert s.current is not None
-            when = s.current.succeeded_at
+        current = s.current
+        if current is None or current.digest != candidate.digest:
+            when = current.succeeded_at if current else None
             return GateResult(
                 self.name,
                 Verdict.FAIL,
-                f"{digest} was superseded in {where} by {_ref(s.current)}"
+                f"{digest} was superseded in {where}"
+                + (f" by {_ref(current)}" if current else "")
                 + (f", successful since {format_time(when)}" if when else ""),
             )
         if s.failed_after:
@@ -142,8 +143,7 @@ class SourceGate:
                 Verdict.HOLD,
                 f"a newer deployment is in progress in {where}: {_ref(s.pending_after[-1])}",
             )
-        assert s.current is not None
-        since = s.current.succeeded_at
+        since = current.succeeded_at
         return GateResult(
             self.name,
             Verdict.PASS,

@@ -22,7 +22,7 @@ _SCP_LIKE = re.compile(r"^(?:[^@/]+@)?([^:/]+):(?!//)(.+)$")
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
             ["git", "-C", str(cwd), *args],  # noqa: S607
             capture_output=True,
             text=True,

@@ -133,17 +133,19 @@ def collect(
             "(pass --commit SHA)"
         )
     head = ref or env.get("GITHUB_REF") or git.head_ref(cwd)
-    repository = env.get("GITHUB_REPOSITORY") or None
+    repository: str | None = env.get("GITHUB_REPOSITORY") or None
     server = env.get("GITHUB_SERVER_URL") or None
+    repository_url: str | None
     if repository:
         repository_url = f"{(server or 'https://github.com').rstrip('/')}/{repository}"
     else:
         repository_url = git.origin_url(cwd)
         repository = git.repository_slug(repository_url)
-    if version is None and head and head.startswith("refs/tags/"):
-        version = head.removeprefix("refs/tags/")
-    if version is None:
-        version = git.describe(cwd) or sha[:12] or None
+    label = version
+    if label is None and head and head.startswith("refs/tags/"):
+        label = head.removeprefix("refs/tags/")
+    if label is None:
+        label = git.describe(cwd) or sha[:12] or None
     actor = env.get("GITHUB_TRIGGERING_ACTOR") or env.get("GITHUB_ACTOR") or git.user_name(cwd)
     return Metadata(
         commit=sha,
@@ -157,7 +159,7 @@ def collect(
         run_url=_run_url(env, repository),
         workflow=env.get("GITHUB_WORKFLOW") or None,
         actor=actor or None,
-        version=version,
+        version=label,
         environment=environment,
         service=service,
     )

@@ -68,10 +68,9 @@ def promote(
         blocking=tuple(blocking(histories.of(target), now)),
     )
     decision = evaluate(context.gates.for_promotion(policy), candidate)
-    if decision.verdict is not Verdict.PASS:
-        return Promotion(decision, source=judged)
-    assert where.current is not None
     origin = where.current
+    if decision.verdict is not Verdict.PASS or origin is None:
+        return Promotion(decision, source=judged)
     newest = next(histories.of(target), None)
     previous = latest_success(histories.of(target))
     changes = context.changes.between(previous.commit if previous else None, origin.commit)

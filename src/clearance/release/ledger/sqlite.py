@@ -172,11 +172,9 @@ class SqliteLedger:
         if not seqs:
             return found
         marks = ",".join("?" * len(seqs))
-        rows = self._db.execute(
-            "SELECT deployment, state, at, description, log_url, environment_url FROM statuses "
-            f"WHERE deployment IN ({marks}) ORDER BY seq",
-            tuple(seqs),
-        )
+        columns = "deployment, state, at, description, log_url, environment_url"
+        query = f"SELECT {columns} FROM statuses WHERE deployment IN ({marks}) ORDER BY seq"  # noqa: S608
+        rows = self._db.execute(query, tuple(seqs))
         for deployment, state, at, description, log_url, environment_url in rows:
             found[deployment].append(
                 StatusEvent(State(state), parse_time(at), description, log_url, environment_url)
@@ -199,7 +197,8 @@ class SqliteLedger:
         if names is not None and not names:
             return
         while True:
-            clauses, params = [], []
+            clauses: list[str] = []
+            params: list[str | int] = []
             if names is not None:
                 clauses.append(f"environment IN ({','.join('?' * len(names))})")
                 params.extend(names)
@@ -229,6 +228,12 @@ class SqliteLedger:
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.description}: cannot read: {exc}") from exc
         return found[0] if found else None
+
+    def _reload(self, deployment_id: str) -> Deployment:
+        found = self.get(deployment_id)
+        if found is None:
+            raise LedgerError(f"{self.description}: {deployment_id} vanished after writing it")
+        return found
 
     # writing
 
@@ -267,14 +272,10 @@ class SqliteLedger:
                             document,
                         ),
                     )
-                    seq = cursor.lastrowid
-                    assert seq is not None
-                    self._insert_statuses(seq, deployment.statuses)
+                    self._insert_statuses(int(cursor.lastrowid or 0), deployment.statuses)
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.description}: cannot record {deployment.id}: {exc}") from exc
-        stored = self.get(deployment.id)
-        assert stored is not None
-        return stored
+        return self._reload(deployment.id)
 
     def add_status(self, deployment: Deployment, status: StatusEvent) -> Deployment:
         try:
@@ -287,6 +288,4 @@ class SqliteLedger:
                 self._insert_statuses(row[0], [status])
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.description}: cannot update {deployment.id}: {exc}") from exc
-        stored = self.get(deployment.id)
-        assert stored is not None
-        return stored
+        return self._reload(deployment.id)
