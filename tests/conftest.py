@@ -12,6 +12,8 @@ import pytest
 from clearance.cli import main
 
 SCRUBBED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CLEARANCE_")
+# Paths of test tools installed by tests/run.sh: kept, they are not option defaults.
+KEPT = frozenset({"CLEARANCE_SARIF_MULTITOOL", "CLEARANCE_REQUIRE_TOOLS", "CLEARANCE_WHEELHOUSE"})
 
 
 @pytest.fixture(autouse=True)
@@ -19,11 +21,11 @@ def scrubbed_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """No test sees the runner's or the developer's GITHUB_*/RUNNER_*/ACTIONS_*/CLEARANCE_*;
-    the result cache goes to a per-session temp dir; proxies are bypassed for loopback."""
+    each test gets its own empty result cache; proxies are bypassed for loopback."""
     for name in list(os.environ):
-        if name.startswith(SCRUBBED_PREFIXES) or name == "CI":
+        if (name.startswith(SCRUBBED_PREFIXES) and name not in KEPT) or name == "CI":
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,::1")
     yield

@@ -28,6 +28,7 @@ fi
 CLEARANCE_SARIF_MULTITOOL=$(find "$TOOLS/node_modules/@microsoft/sarif-multitool-linux" -name Sarif.Multitool -type f | head -n 1)
 chmod +x "$CLEARANCE_SARIF_MULTITOOL"
 export CLEARANCE_SARIF_MULTITOOL
+export CLEARANCE_REQUIRE_TOOLS=1  # tests fail, not skip, when a tool above is missing
 
 for extra in tests/setup.d/*.sh; do
   [ -e "$extra" ] || continue

@@ -27,7 +27,7 @@ def annotation_for(finding: Finding) -> Annotation:
     loc = finding.location
     return Annotation(
         level=level_for(finding.severity),
-        message=finding.message,
+        message=f"{finding.message}\nfingerprint: {finding.fingerprint}",
         title=f"{finding.rule_id} ({finding.severity.value}, {finding.scanner})",
         file=loc.path if loc else None,
         line=loc.start_line if loc else None,

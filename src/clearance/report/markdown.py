@@ -32,11 +32,12 @@ def _where(finding: Finding) -> str:
 
 
 def _rows(findings: list[Finding]) -> list[str]:
-    rows = ["| Severity | Rule | Where | Message |", "|---|---|---|---|"]
+    rows = ["| Severity | Rule | Where | Message | Fingerprint |", "|---|---|---|---|---|"]
     for f in findings:
         sev = f"{_ICON[f.severity.value]} {f.severity.value}"
         rule = f"[{_cell(f.rule_id)}]({f.help_uri})" if f.help_uri else _cell(f.rule_id)
-        rows.append(f"| {sev} | {rule} | {_where(f)} | {_cell(f.message)[:300]} |")
+        message = _cell(f.message)[:300]
+        rows.append(f"| {sev} | {rule} | {_where(f)} | {message} | `{f.fingerprint}` |")
     return rows
 
 

@@ -60,7 +60,6 @@ def _rule(rule: Rule) -> dict[str, Any]:
     help_text = rule.help_text or rule.full_description or rule.short_description
     entry: dict[str, Any] = {
         "id": rule.id,
-        "name": rule.name,
         "shortDescription": {"text": rule.short_description},
         "fullDescription": {"text": rule.full_description or rule.short_description},
         "help": {"text": help_text, "markdown": help_text},
@@ -72,6 +71,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
             "problem.severity": level_for(rule.default_severity).replace("note", "recommendation"),
         },
     }
+    if rule.name and rule.name.casefold() != rule.id.casefold():
+        entry["name"] = rule.name  # SARIF: a name identical to the id must be omitted
     if rule.help_uri:
         entry["helpUri"] = rule.help_uri
     return entry

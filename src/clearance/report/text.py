@@ -17,7 +17,7 @@ def _line(finding: Finding) -> str:
                 where += f":{loc.start_column}"
         where += ": "
     message = " ".join(finding.message.split())
-    return f"{where}{finding.severity.value.upper()} [{finding.rule_id}] {message}"
+    return f"{where}{finding.severity.value.upper()} [{finding.rule_id}] {message} ({finding.fingerprint})"
 
 
 def render_text(report: Report) -> str:

@@ -2,7 +2,8 @@
 
 In a git work tree, a directory expands to the files git knows or would add (tracked, plus
 untracked ones not ignored), so virtual environments and build output listed in .gitignore
-stay out. Elsewhere directories are walked, skipping VCS and cache folders. Explicit files are
+stay out. Elsewhere directories are walked, skipping VCS and cache folders and virtual
+environments (folders with a pyvenv.cfg). Explicit files are
 kept as given. The configuration's `exclude` globs apply to everything.
 """
 
@@ -31,8 +32,6 @@ SKIPPED_DIRECTORIES = frozenset(
         ".ruff_cache",
         ".pytest_cache",
         "node_modules",
-        ".venv",
-        "venv",
         ".clearance",
     }
 )
@@ -86,7 +85,13 @@ def _git_files(directory: Path) -> list[Path] | None:
 
 def _walk(directory: Path) -> Iterable[Path]:
     for current, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRECTORIES
+            and not d.endswith(".egg")
+            and not (Path(current) / d / "pyvenv.cfg").is_file()  # a virtual environment
+        )
         for name in sorted(files):
             yield Path(current) / name
 

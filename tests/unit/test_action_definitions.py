@@ -1,0 +1,125 @@
+"""The rules every shipped action, workflow and hook follows (STYLE.md: actions, workflows, hooks).
+
+- An action lives in `actions/<the CLI words joined by ->/` and its command exists.
+- Inputs reach `run:` through `env:` only: no `${{ }}` inside `run:`.
+- Every input and output is documented; scanning actions have the common outputs.
+- The action installs with scripts/setup.sh, then makes exactly one `clearance <command>` call.
+- Third-party actions are pinned by full commit SHA with a `# vX.Y.Z` comment.
+- Hooks map onto one `clearance` command and declare `minimum_pre_commit_version`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from clearance.commands.registry import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTIONS = sorted((ROOT / "actions").glob("*/action.yml"))
+SCANNING_OUTPUTS = {"sarif-file", "findings-count", "counts", "outcome"}
+COMMAND_WORDS = {"-".join(c.words): c.words for c in COMMANDS}
+USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<ref>[^\s#]+)(?:\s*#\s*(?P<comment>.*))?$")
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def shipped_yaml() -> list[Path]:
+    found = [*ACTIONS]
+    for folder in (ROOT / ".github" / "workflows", ROOT / "workflows-templates"):
+        found += sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    return found
+
+
+def test_there_is_an_action_to_check() -> None:
+    assert ROOT / "actions" / "scan-code" / "action.yml" in ACTIONS
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+def test_action_is_named_after_its_cli_command(action: Path) -> None:
+    assert action.parent.name in COMMAND_WORDS, (
+        f"no clearance command {action.parent.name.replace('-', ' ')!r}"
+    )
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+def test_inputs_reach_run_through_env_only(action: Path) -> None:
+    steps = load(action)["runs"]["steps"]
+    for step in steps:
+        if "run" in step:
+            assert "${{" not in step["run"], (
+                f"{action}: expression inside run: of step {step.get('name')}"
+            )
+            assert step.get("shell") == "bash"
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+def test_every_input_and_output_is_documented_and_inputs_are_used(action: Path) -> None:
+    definition = load(action)
+    text = action.read_text(encoding="utf-8")
+    for name, spec in definition.get("inputs", {}).items():
+        assert spec.get("description"), f"input {name} has no description"
+        assert f"${{{{ inputs.{name} }}}}" in text, f"input {name} is never passed on"
+    for name, spec in definition.get("outputs", {}).items():
+        assert spec.get("description"), f"output {name} has no description"
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+def test_scanning_actions_have_the_common_outputs(action: Path) -> None:
+    words = COMMAND_WORDS[action.parent.name]
+    if words[0] == "scan":
+        assert SCANNING_OUTPUTS <= set(load(action)["outputs"])
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+def test_action_sets_up_then_makes_one_clearance_call(action: Path) -> None:
+    runs = [step["run"] for step in load(action)["runs"]["steps"] if "run" in step]
+    assert runs[0].strip() == 'bash "$GITHUB_ACTION_PATH/../../scripts/setup.sh"'
+    calls = [
+        (run, line)
+        for run in runs[1:]
+        for line in run.splitlines()
+        if re.match(r"^\s*(exec\s+)?clearance\s", line)
+    ]
+    assert len(calls) == 1, f"{action}: expected one clearance call, found {calls}"
+    run, _ = calls[0]
+    assert " ".join(COMMAND_WORDS[action.parent.name]) in run
+
+
+@pytest.mark.parametrize("path", shipped_yaml(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_third_party_actions_are_pinned_by_full_sha_with_a_version_comment(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = USES.match(line)
+        if not match or match["ref"].startswith("./"):
+            continue
+        ref = match["ref"]
+        _, _, version = ref.partition("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", version), (
+            f"{path.name}: {ref} is not pinned by a full SHA"
+        )
+        assert match["comment"] and re.match(r"v\d+(\.\d+)*", match["comment"]), (
+            f"{path.name}: {ref} has no # vX.Y.Z"
+        )
+
+
+def test_pre_commit_hooks_map_onto_one_clearance_command() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    by_id = {hook["id"]: hook for hook in hooks}
+    assert "clearance-code" in by_id
+    commands = {" ".join(c.words) for c in COMMANDS}
+    for hook in hooks:
+        assert hook["id"].startswith("clearance-")
+        assert hook.get("minimum_pre_commit_version")
+        words = hook["entry"].split()
+        assert words[0] == "clearance"
+        assert " ".join(words[1:3]) in commands
+    assert by_id["clearance-code"]["types"] == ["python"]
+    assert by_id["clearance-code"]["entry"] == "clearance scan code"
