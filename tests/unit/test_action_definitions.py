@@ -1,6 +1,7 @@
 """The rules every shipped action, workflow and hook follows (STYLE.md: actions, workflows, hooks).
 
-- An action lives in `actions/<the CLI words joined by ->/` and its command exists.
+- An action lives in `actions/<the CLI words joined by ->/` and its command exists (or its
+  command group, when an input chooses the subcommand: `actions/deploy`, step start|finish).
 - Inputs reach `run:` through `env:` only: no `${{ }}` inside `run:`.
 - Every input and output is documented; scanning actions have the common outputs.
 - The action installs with scripts/setup.sh, then makes exactly one `clearance <command>` call.
@@ -17,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from clearance.commands.registry import COMMANDS
+from clearance.commands.registry import COMMANDS, GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = sorted((ROOT / "actions").glob("*/action.yml"))
 SCANNING_OUTPUTS = {"sarif-file", "findings-count", "counts", "outcome"}
-COMMAND_WORDS = {"-".join(c.words): c.words for c in COMMANDS}
+COMMAND_WORDS = {"-".join(c.words): c.words for c in COMMANDS} | {"-".join(g): g for g in GROUPS}
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<ref>[^\s#]+)(?:\s*#\s*(?P<comment>.*))?$")
 
 
