@@ -11,9 +11,11 @@ from clearance.commands.ledger_transfer import IMPORT as LEDGER_IMPORT
 from clearance.commands.metadata import COMMAND as METADATA
 from clearance.commands.promote import COMMAND as PROMOTE
 from clearance.commands.rollback import COMMAND as ROLLBACK
+from clearance.commands.run import COMMAND as RUN
 from clearance.commands.scan_code import COMMAND as SCAN_CODE
 
 COMMANDS: tuple[Command, ...] = (
+    RUN,
     SCAN_CODE,
     METADATA,
     DEPLOY_START,
