@@ -11,6 +11,9 @@ import pytest
 
 from clearance.cli import main
 
+# loopback stand-ins for GitHub, Sigstore and the runner's OIDC endpoint (tests/standins/README.md)
+pytest_plugins = ["tests.standins.fixtures"]
+
 SCRUBBED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CLEARANCE_")
 # Paths of test tools installed by tests/run.sh: kept, they are not option defaults.
 KEPT = frozenset({"CLEARANCE_SARIF_MULTITOOL", "CLEARANCE_REQUIRE_TOOLS", "CLEARANCE_WHEELHOUSE"})
