@@ -66,7 +66,9 @@ class Desk:
     def policy(self, environment: str) -> EnvironmentPolicy:
         return policy_for(self.settings, environment)
 
-    def metadata(self, commit: str = "c" * 40, *, run: str | None = None, attempt: int | None = None) -> Metadata:
+    def metadata(
+        self, commit: str = "c" * 40, *, run: str | None = None, attempt: int | None = None
+    ) -> Metadata:
         return Metadata(
             commit=commit,
             time=self.clock(),
@@ -75,7 +77,9 @@ class Desk:
             repository_url="https://github.com/acme/shop",
             run_id=run,
             run_attempt=attempt,
-            run_url=f"https://github.com/acme/shop/actions/runs/{run}/attempts/{attempt or 1}" if run else None,
+            run_url=f"https://github.com/acme/shop/actions/runs/{run}/attempts/{attempt or 1}"
+            if run
+            else None,
             actor="octocat",
             version="v1",
         )
@@ -102,13 +106,27 @@ class Desk:
         ident = deployment if isinstance(deployment, str) else deployment.id
         return finish(self.context, ident, state).deployment
 
-    def deploy(self, environment: str, digest: str, commit: str = "c" * 40, *, state: State = State.SUCCESS,
-               scan: ScanSummary | None = PASSING_SCAN) -> Deployment:
+    def deploy(
+        self,
+        environment: str,
+        digest: str,
+        commit: str = "c" * 40,
+        *,
+        state: State = State.SUCCESS,
+        scan: ScanSummary | None = PASSING_SCAN,
+    ) -> Deployment:
         """deploy start + finish."""
         return self.finish(self.start(environment, digest, commit, scan=scan), state)
 
-    def promote(self, digest: str, source: str, target: str, *, run: str | None = None,
-                attempt: int | None = None) -> Promotion:
+    def promote(
+        self,
+        digest: str,
+        source: str,
+        target: str,
+        *,
+        run: str | None = None,
+        attempt: int | None = None,
+    ) -> Promotion:
         return promote(
             self.context,
             digest=digest,
@@ -117,8 +135,12 @@ class Desk:
             metadata=self.metadata(run=run, attempt=attempt),
         )
 
-    def rollback(self, environment: str, *, to: str | None = None, run: str | None = None) -> Rollback:
-        return rollback(self.context, policy=self.policy(environment), metadata=self.metadata(run=run), to=to)
+    def rollback(
+        self, environment: str, *, to: str | None = None, run: str | None = None
+    ) -> Rollback:
+        return rollback(
+            self.context, policy=self.policy(environment), metadata=self.metadata(run=run), to=to
+        )
 
     def history(self, *environments: str) -> list[Deployment]:
         return list(self.ledger.history(list(environments) or None))

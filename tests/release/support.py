@@ -100,7 +100,9 @@ class Cli:
     def __call__(self, *argv: str, env: Mapping[str, str] | None = None) -> Result:
         stdout, stderr = io.StringIO(), io.StringIO()
         environment = {**os.environ, **self.env, **(env or {})}
-        context = Context(env=environment, stdout=stdout, stderr=stderr, cwd=self.cwd, now=self.clock)
+        context = Context(
+            env=environment, stdout=stdout, stderr=stderr, cwd=self.cwd, now=self.clock
+        )
         self.monkeypatch.setattr(Context, "from_process", classmethod(lambda cls: context))
         code = main(list(argv))
         return Result(code, stdout.getvalue(), stderr.getvalue())

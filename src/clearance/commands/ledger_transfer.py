@@ -82,7 +82,7 @@ def run_import(args: argparse.Namespace, context: Context) -> int:
         where = str(path)
     deployments = parse_export(text, where)
     space = workspace(args, context)
-    with open_ledger(args, context, space.root) as (ledger, _changes):
+    with open_ledger(args, context, space.root, bulk=True) as (ledger, _changes):
         added, present = import_into(ledger, deployments)
         context.say(
             f"clearance: imported {added} deployment(s) into {ledger.description}"

@@ -228,11 +228,16 @@ def ledger_kind(args: argparse.Namespace, context: Context) -> str:
     return choice
 
 
+BULK_WRITE_SPACING_SECONDS = 1.0
+
+
 @contextmanager
 def open_ledger(
-    args: argparse.Namespace, context: Context, root: Path
+    args: argparse.Namespace, context: Context, root: Path, *, bulk: bool = False
 ) -> Iterator[tuple[Ledger, ChangeSource]]:
-    """The ledger named by --ledger (or the default), with the change sources that go with it."""
+    """The ledger named by --ledger (or the default), with the change sources that go with it.
+
+    `bulk`: many writes follow (an import): space them as GitHub asks of bulk writers."""
     kind = ledger_kind(args, context)
     git_changes = GitChanges(root)
     if kind == "github":
@@ -243,6 +248,7 @@ def open_ledger(
             token=_token(context),
             repository=args.repository,
             root=root,
+            seconds_between_writes=BULK_WRITE_SPACING_SECONDS if bulk else None,
         )
         try:
             yield github, FirstAnswer((git_changes, github.change_source()))

@@ -28,17 +28,29 @@ def test_ulids_sort_by_time_and_differ_within_one_millisecond() -> None:
 
 def test_the_ulid_of_the_spec_example_time_decodes() -> None:
     # The ULID reference implementation: ulid(1469918176385) starts 01ARYZ6S41.
-    assert ulid_time("01ARYZ6S41TSV4RRFFQ69G5FAV") == dt.datetime.fromtimestamp(1469918176.385, tz=dt.UTC)
+    assert ulid_time("01ARYZ6S41TSV4RRFFQ69G5FAV") == dt.datetime.fromtimestamp(
+        1469918176.385, tz=dt.UTC
+    )
 
 
-@pytest.mark.parametrize("text", ["", "01ARZ3NDEKTSV4RRFFQ69G5FA", "01ARZ3NDEKTSV4RRFFQ69G5FAU", "81ARZ3NDEKTSV4RRFFQ69G5FAV"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "01ARZ3NDEKTSV4RRFFQ69G5FA", "01ARZ3NDEKTSV4RRFFQ69G5FAU", "81ARZ3NDEKTSV4RRFFQ69G5FAV"],
+)
 def test_malformed_ulids_are_recognised(text: str) -> None:
     assert not is_ulid(text)
 
 
 @pytest.mark.parametrize(
     "text, seconds",
-    [("45s", 45), ("30m", 1800), ("1h30m", 5400), ("2d", 172800), ("1w", 604800), (" 1H 5M ", 3900)],
+    [
+        ("45s", 45),
+        ("30m", 1800),
+        ("1h30m", 5400),
+        ("2d", 172800),
+        ("1w", 604800),
+        (" 1H 5M ", 3900),
+    ],
 )
 def test_durations_parse(text: str, seconds: int) -> None:
     assert parse_duration(text) == dt.timedelta(seconds=seconds)

@@ -8,9 +8,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from tests.release.support import Cli, Repo
 
 from clearance.release.git import normalize_remote, pull_request_of
-from tests.release.support import Cli, Repo
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -49,7 +49,9 @@ def test_outside_actions_the_metadata_comes_from_git_alone(repo: Repo, cli: Cli)
     repo.commit("first")
     repo.git("tag", "v1.2.0")
     sha = repo.commit("second (#12)")
-    repo.git("remote", "add", "origin", "https://x-access-token:ghs_secret@github.com/acme/shop.git")
+    repo.git(
+        "remote", "add", "origin", "https://x-access-token:ghs_secret@github.com/acme/shop.git"
+    )
 
     result = cli("metadata", "--digest", DIGEST, "--environment", "staging", "--format", "json")
 
@@ -134,8 +136,15 @@ def test_otel_resource_attributes_use_semantic_convention_keys_and_encode_values
 ) -> None:
     sha = repo.commit("first")
     result = cli(
-        "metadata", "--format", "otel", "--environment", "prod/eu-west-1",
-        "--version", "1.0,beta=2", "--service", "shop api",
+        "metadata",
+        "--format",
+        "otel",
+        "--environment",
+        "prod/eu-west-1",
+        "--version",
+        "1.0,beta=2",
+        "--service",
+        "shop api",
     )
     name, _, value = result.stdout.strip().partition("=")
     assert name == "OTEL_RESOURCE_ATTRIBUTES"
@@ -168,7 +177,9 @@ def test_artifact_files_are_hashed(repo: Repo, cli: Cli) -> None:
         (["--digest", "md5:" + "a" * 32], "not a digest"),
     ],
 )
-def test_bad_artifacts_are_usage_errors(repo: Repo, cli: Cli, args: list[str], message: str) -> None:
+def test_bad_artifacts_are_usage_errors(
+    repo: Repo, cli: Cli, args: list[str], message: str
+) -> None:
     repo.commit("first")
     result = cli("metadata", *args)
     assert result.code == 2
@@ -176,7 +187,9 @@ def test_bad_artifacts_are_usage_errors(repo: Repo, cli: Cli, args: list[str], m
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_without_git_or_github_sha_the_commit_is_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_git_or_github_sha_the_commit_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.release.support import Clock
 
     cli = Cli(monkeypatch, tmp_path, Clock())
@@ -191,7 +204,10 @@ def test_without_git_or_github_sha_the_commit_is_asked_for(tmp_path: Path, monke
     [
         ("git@github.com:acme/shop.git", "https://github.com/acme/shop"),
         ("https://github.com/acme/shop.git", "https://github.com/acme/shop"),
-        ("https://user:token@ghe.example.com:8443/acme/shop", "https://ghe.example.com:8443/acme/shop"),
+        (
+            "https://user:token@ghe.example.com:8443/acme/shop",
+            "https://ghe.example.com:8443/acme/shop",
+        ),
         ("ssh://git@github.com/acme/shop.git", "https://github.com/acme/shop"),
         ("", None),
         ("/local/path/repo", None),
@@ -210,5 +226,7 @@ def test_remotes_become_credential_free_https_urls(remote: str, expected: str | 
         ("plain commit", None),
     ],
 )
-def test_pull_requests_are_read_from_squash_and_merge_subjects(subject: str, number: int | None) -> None:
+def test_pull_requests_are_read_from_squash_and_merge_subjects(
+    subject: str, number: int | None
+) -> None:
     assert pull_request_of(subject) == number

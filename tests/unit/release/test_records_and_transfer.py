@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.release.desk import PASSING_SCAN, Desk
+from tests.release.support import START, Clock, digest_of
 
 from clearance.errors import UsageError
 from clearance.release.ledger.interface import LedgerConflict
@@ -22,8 +24,6 @@ from clearance.release.records import (
     from_json,
     to_json,
 )
-from tests.release.desk import PASSING_SCAN, Desk
-from tests.release.support import START, Clock, digest_of
 
 FULL = Deployment(
     id="01JNQ3V6E0Z8K4XQ2M6T9B1C5D",
@@ -91,7 +91,9 @@ def test_export_then_import_reproduces_the_history_exactly(tmp_path: Path, clock
     target = SqliteLedger(tmp_path / "b.db")
     assert import_into(target, parse_export(text, "export.json")) == (3, 0)
     assert history_of(target) == history_of(source)
-    assert import_into(target, parse_export(text, "export.json")) == (0, 3), "importing again adds nothing"
+    assert import_into(target, parse_export(text, "export.json")) == (0, 3), (
+        "importing again adds nothing"
+    )
     assert history_of(target) == history_of(source)
 
 
@@ -124,8 +126,10 @@ def test_an_import_that_contradicts_the_ledger_writes_nothing(tmp_path: Path) ->
     [
         ("not json", "not JSON"),
         ('{"deployments": []}', "not a clearance ledger export"),
-        ('{"$schema": "https://clearance.dev/schema/ledger-export/v1.json", "version": 7, "deployments": []}',
-         "export version 7 is not supported"),
+        (
+            '{"$schema": "https://clearance.dev/schema/ledger-export/v1.json", "version": 7, "deployments": []}',
+            "export version 7 is not supported",
+        ),
     ],
 )
 def test_malformed_exports_are_usage_errors(text: str, message: str) -> None:

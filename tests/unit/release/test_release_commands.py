@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.release.support import Cli, Clock, Repo, deployment_id, digest_of
 
 A, B = digest_of("A"), digest_of("B")
@@ -42,7 +41,9 @@ def configure(repo: Repo, table: str) -> None:
 
 
 def deployed(cli: Cli, environment: str, digest: str, *extra: str, status: str = "success") -> str:
-    ident = deployment_id(cli("deploy", "start", "-e", environment, "--digest", digest, "--format", "json", *extra))
+    ident = deployment_id(
+        cli("deploy", "start", "-e", environment, "--digest", digest, "--format", "json", *extra)
+    )
     assert cli("deploy", "finish", "--deployment-id", ident, "--status", status).code == 0
     return ident
 
@@ -60,22 +61,49 @@ def test_deploy_start_records_the_changes_since_the_last_success_with_times_and_
 
     ident = deployed(cli, "staging", B)
 
-    record = next(d for d in cli("history", "--format", "json").json()["deployments"] if d["id"] == ident)
+    record = next(
+        d for d in cli("history", "--format", "json").json()["deployments"] if d["id"] == ident
+    )
     assert record["changes"] == [
-        {"sha": second, "authored_at": "2025-03-03T11:00:00Z", "committed_at": "2025-03-03T11:00:00Z", "pull_request": 13},
-        {"sha": first, "authored_at": "2025-03-03T10:00:00Z", "committed_at": "2025-03-03T10:00:00Z", "pull_request": 12},
+        {
+            "sha": second,
+            "authored_at": "2025-03-03T11:00:00Z",
+            "committed_at": "2025-03-03T11:00:00Z",
+            "pull_request": 13,
+        },
+        {
+            "sha": first,
+            "authored_at": "2025-03-03T10:00:00Z",
+            "committed_at": "2025-03-03T10:00:00Z",
+            "pull_request": 12,
+        },
     ]
     assert record["changes_complete"] is True
-    assert (repo.path / ".clearance" / "ledger.db").is_file(), "the default ledger is SQLite in the repository"
+    assert (repo.path / ".clearance" / "ledger.db").is_file(), (
+        "the default ledger is SQLite in the repository"
+    )
 
 
 def test_deploy_start_records_the_summary_of_a_clearance_scan_report(repo: Repo, cli: Cli) -> None:
     repo.commit("initial")
-    (repo.path / "app.py").write_text("import subprocess, sys\nsubprocess.call(sys.argv[1], shell=True)\n")
+    (repo.path / "app.py").write_text(
+        "import subprocess, sys\nsubprocess.call(sys.argv[1], shell=True)\n"
+    )
     scan = cli("scan", "code", "--format", "json", "-o", "scan.json", "--fail-on", "critical")
     assert scan.code == 0, scan.stderr
 
-    started = cli("deploy", "start", "-e", "staging", "--digest", A, "--scan-report", "scan.json", "--format", "json")
+    started = cli(
+        "deploy",
+        "start",
+        "-e",
+        "staging",
+        "--digest",
+        A,
+        "--scan-report",
+        "scan.json",
+        "--format",
+        "json",
+    )
 
     record = cli("history", "--format", "json").json()["deployments"][0]
     assert started.code == 0
@@ -101,7 +129,9 @@ def test_deploy_finish_is_idempotent_and_refuses_unknown_ids(repo: Repo, cli: Cl
     again = cli("deploy", "finish", "--deployment-id", ident, "--status", "success")
     assert again.code == 0 and "already has status success" in again.stderr
     assert len(cli("history", "--format", "json").json()["deployments"][0]["statuses"]) == 2
-    unknown = cli("deploy", "finish", "--deployment-id", "01JNQ3V6E0Z8K4XQ2M6T9B1C5D", "--status", "success")
+    unknown = cli(
+        "deploy", "finish", "--deployment-id", "01JNQ3V6E0Z8K4XQ2M6T9B1C5D", "--status", "success"
+    )
     assert unknown.code == 2 and "no deployment 01JNQ3V6E0Z8K4XQ2M6T9B1C5D" in unknown.stderr
     malformed = cli("deploy", "finish", "--deployment-id", "42", "--status", "success")
     assert malformed.code == 2 and "not a deployment id" in malformed.stderr
@@ -139,20 +169,34 @@ def test_a_promotion_on_hold_exits_4(repo: Repo, cli: Cli, clock: Clock) -> None
     assert "on hold" in result.stderr
 
 
-def test_a_promotion_outputs_what_the_deploy_step_needs(repo: Repo, cli: Cli, clock: Clock, tmp_path: Path) -> None:
+def test_a_promotion_outputs_what_the_deploy_step_needs(
+    repo: Repo, cli: Cli, clock: Clock, tmp_path: Path
+) -> None:
     sha = repo.commit("initial")
     repo.git("tag", "v3.1.0")
     source = deployed(cli, "staging", A)
     clock.advance(hours=1)
 
-    result = cli("promote", "--digest", A, "--from", "staging", "--to", "production", "--format", "env",
-                 env=actions(tmp_path, GITHUB_SHA="0" * 40))
+    result = cli(
+        "promote",
+        "--digest",
+        A,
+        "--from",
+        "staging",
+        "--to",
+        "production",
+        "--format",
+        "env",
+        env=actions(tmp_path, GITHUB_SHA="0" * 40),
+    )
 
     assert result.code == 0, result.stderr
     printed = dict(line.split("=", 1) for line in result.stdout.splitlines())
     values = outputs(tmp_path)
     assert printed["DEPLOY_ID"] == values["deployment-id"]
-    assert values["digest"] == A and values["commit"] == sha, "the commit deployed to staging, not this run's"
+    assert values["digest"] == A and values["commit"] == sha, (
+        "the commit deployed to staging, not this run's"
+    )
     assert values["version"] == "v3.1.0"
     assert values["promoted-from"] == source
     assert values["environment"] == "production" and values["state"] == "in_progress"
@@ -174,17 +218,32 @@ def test_promote_checks_the_source_against_the_configured_order(repo: Repo, cli:
     "table, message",
     [
         ('[environments.production]\nmin-soak = "30"\n', "environments.production.min-soak"),
-        ('[environments.production]\nsoak = "30m"\n', "unknown key 'soak' in environments.production"),
+        (
+            '[environments.production]\nsoak = "30m"\n',
+            "unknown key 'soak' in environments.production",
+        ),
         ('[environments.production]\nrequire = ["vibes"]\n', "environments.production.require[0]"),
-        ('[environments.production]\nfreeze = [{ start = "fri 16:00" }]\n', "missing the required key 'end'"),
-        ('[environments.production]\nfreeze = [{ start = "fri 16:00", end = "mon" }]\n', "expected a day and time"),
-        ('[environments.production]\nfreeze = [{ start = "fri 16:00", end = "mon 08:00", timezone = "Mars/Base" }]\n',
-         "freeze[0]: unknown timezone 'Mars/Base'"),
-        ('[environments.production]\nfreeze = [{ start = 2025-01-02T00:00:00Z, end = 2025-01-01T00:00:00Z }]\n',
-         "is not after start"),
+        (
+            '[environments.production]\nfreeze = [{ start = "fri 16:00" }]\n',
+            "missing the required key 'end'",
+        ),
+        (
+            '[environments.production]\nfreeze = [{ start = "fri 16:00", end = "mon" }]\n',
+            "expected a day and time",
+        ),
+        (
+            '[environments.production]\nfreeze = [{ start = "fri 16:00", end = "mon 08:00", timezone = "Mars/X" }]\n',
+            "freeze[0]: unknown timezone 'Mars/X'",
+        ),
+        (
+            "[environments.production]\nfreeze = [{ start = 2025-01-02T00:00:00Z, end = 2025-01-01T00:00:00Z }]\n",
+            "is not after start",
+        ),
     ],
 )
-def test_environment_configuration_errors_name_the_key(repo: Repo, cli: Cli, table: str, message: str) -> None:
+def test_environment_configuration_errors_name_the_key(
+    repo: Repo, cli: Cli, table: str, message: str
+) -> None:
     repo.commit("initial")
     configure(repo, table)
     result = cli("promote", "--digest", A, "--from", "staging", "--to", "production")
@@ -213,10 +272,25 @@ def test_history_lists_newest_first_in_every_format(repo: Repo, cli: Cli, clock:
     clock.advance(minutes=1)
     second = deployed(cli, "production", B, status="failure")
     text = cli("history").stdout.splitlines()
-    assert text[0].split() == ["ID", "ENVIRONMENT", "TASK", "DIGEST", "STATE", "CREATED", "FINISHED", "VERSION", "CHANGES"]
+    assert text[0].split() == [
+        "ID",
+        "ENVIRONMENT",
+        "TASK",
+        "DIGEST",
+        "STATE",
+        "CREATED",
+        "FINISHED",
+        "VERSION",
+        "CHANGES",
+    ]
     assert [line.split()[0] for line in text[1:]] == [second, first]
-    assert [d["id"] for d in cli("history", "--format", "json").json()["deployments"]] == [second, first]
-    assert [d["id"] for d in cli("history", "-e", "staging", "--format", "json").json()["deployments"]] == [first]
+    assert [d["id"] for d in cli("history", "--format", "json").json()["deployments"]] == [
+        second,
+        first,
+    ]
+    assert [
+        d["id"] for d in cli("history", "-e", "staging", "--format", "json").json()["deployments"]
+    ] == [first]
     assert len(cli("history", "--limit", "1", "--format", "json").json()["deployments"]) == 1
     assert f"| `{second}` | production |" in cli("history", "--format", "markdown").stdout
 
@@ -239,7 +313,9 @@ def test_the_github_ledger_needs_a_token(repo: Repo, cli: Cli) -> None:
     assert "the github ledger needs a token in GITHUB_TOKEN" in result.stderr
 
 
-def test_inside_actions_without_a_token_the_ledger_is_sqlite(repo: Repo, cli: Cli, tmp_path: Path) -> None:
+def test_inside_actions_without_a_token_the_ledger_is_sqlite(
+    repo: Repo, cli: Cli, tmp_path: Path
+) -> None:
     repo.commit("initial")
     assert cli("deploy", "start", "-e", "staging", "--digest", A, env=actions(tmp_path)).code == 0
     assert (repo.path / ".clearance" / "ledger.db").is_file()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.release.desk import FAILING_SCAN, Desk
+from tests.release.support import Clock, digest_of
 
 from clearance.release.gates import Verdict
 from clearance.release.ledger.sqlite import SqliteLedger
 from clearance.release.records import State, Task
-from tests.release.desk import FAILING_SCAN, Desk
-from tests.release.support import Clock, digest_of
 
 A, B, C = digest_of("A"), digest_of("B"), digest_of("C")
 
@@ -24,7 +24,9 @@ def lines(result: object) -> str:
     return "\n".join(r.line() for r in result.decision.results)  # type: ignore[attr-defined]
 
 
-def test_rollback_restores_the_previous_good_digest_and_records_why(ledger: SqliteLedger, clock: Clock) -> None:
+def test_rollback_restores_the_previous_good_digest_and_records_why(
+    ledger: SqliteLedger, clock: Clock
+) -> None:
     desk = Desk(ledger, clock)
     good = desk.deploy("production", A, "a" * 40)
     clock.advance(minutes=5)
@@ -42,7 +44,9 @@ def test_rollback_restores_the_previous_good_digest_and_records_why(ledger: Sqli
     assert d.state is State.IN_PROGRESS
 
 
-def test_rollback_skips_digests_whose_evidence_no_longer_passes(ledger: SqliteLedger, clock: Clock) -> None:
+def test_rollback_skips_digests_whose_evidence_no_longer_passes(
+    ledger: SqliteLedger, clock: Clock
+) -> None:
     desk = Desk(ledger, clock, environments={"production": {"require": ["scan"]}})
     oldest = desk.deploy("production", C)
     desk.deploy("production", A, scan=FAILING_SCAN)
@@ -53,7 +57,9 @@ def test_rollback_skips_digests_whose_evidence_no_longer_passes(ledger: SqliteLe
     assert result.restored == oldest
 
 
-def test_rollback_refuses_when_nothing_earlier_passes_and_says_why(ledger: SqliteLedger, clock: Clock) -> None:
+def test_rollback_refuses_when_nothing_earlier_passes_and_says_why(
+    ledger: SqliteLedger, clock: Clock
+) -> None:
     desk = Desk(ledger, clock, environments={"production": {"require": ["scan"]}})
     desk.deploy("production", A, scan=FAILING_SCAN)
     desk.deploy("production", B, state=State.FAILURE)
@@ -80,7 +86,9 @@ def test_rollback_to_a_named_digest(ledger: SqliteLedger, clock: Clock) -> None:
         (digest_of("B"), "is already the current deployment of production"),
     ],
 )
-def test_rollback_to_a_digest_that_cannot_be_restored_is_refused(ledger: SqliteLedger, clock: Clock, to: str, message: str) -> None:
+def test_rollback_to_a_digest_that_cannot_be_restored_is_refused(
+    ledger: SqliteLedger, clock: Clock, to: str, message: str
+) -> None:
     desk = Desk(ledger, clock)
     desk.deploy("production", A)
     desk.deploy("production", B)
@@ -90,10 +98,14 @@ def test_rollback_to_a_digest_that_cannot_be_restored_is_refused(ledger: SqliteL
 
 
 def test_rollback_of_an_empty_environment_is_refused(ledger: SqliteLedger, clock: Clock) -> None:
-    assert "nothing has been deployed to production" in lines(Desk(ledger, clock).rollback("production"))
+    assert "nothing has been deployed to production" in lines(
+        Desk(ledger, clock).rollback("production")
+    )
 
 
-def test_a_deployment_still_in_progress_is_marked_failed_by_the_rollback(ledger: SqliteLedger, clock: Clock) -> None:
+def test_a_deployment_still_in_progress_is_marked_failed_by_the_rollback(
+    ledger: SqliteLedger, clock: Clock
+) -> None:
     desk = Desk(ledger, clock)
     desk.deploy("production", A)
     stuck = desk.start("production", B)
@@ -105,15 +117,21 @@ def test_a_deployment_still_in_progress_is_marked_failed_by_the_rollback(ledger:
 
 
 def test_rollbacks_ignore_soak_and_freeze(ledger: SqliteLedger, clock: Clock) -> None:
-    desk = Desk(ledger, clock, environments={
-        "production": {"min-soak": "1d", "freeze": [{"start": "mon 00:00", "end": "sun 23:59"}]}
-    })
+    desk = Desk(
+        ledger,
+        clock,
+        environments={
+            "production": {"min-soak": "1d", "freeze": [{"start": "mon 00:00", "end": "sun 23:59"}]}
+        },
+    )
     desk.deploy("production", A)
     desk.deploy("production", B, state=State.FAILURE)
     assert desk.rollback("production").recorded
 
 
-def test_re_running_a_rollback_returns_the_same_deployment(ledger: SqliteLedger, clock: Clock) -> None:
+def test_re_running_a_rollback_returns_the_same_deployment(
+    ledger: SqliteLedger, clock: Clock
+) -> None:
     desk = Desk(ledger, clock)
     desk.deploy("production", A)
     desk.deploy("production", B, state=State.FAILURE)

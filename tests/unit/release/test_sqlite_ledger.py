@@ -7,15 +7,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.release.support import START, digest_of
 
 from clearance.errors import ConfigError
 from clearance.release.ledger.interface import LedgerConflict
 from clearance.release.ledger.sqlite import MIGRATIONS, Migration, SqliteLedger
 from clearance.release.records import Deployment, State, StatusEvent, Task
-from tests.release.support import START, digest_of
 
 
-def deployment(ident: str = "01JNQ3V6E0AAAAAAAAAAAAAAAA", environment: str = "staging") -> Deployment:
+def deployment(
+    ident: str = "01JNQ3V6E0AAAAAAAAAAAAAAAA", environment: str = "staging"
+) -> Deployment:
     return Deployment(
         id=ident,
         environment=environment,
@@ -43,7 +45,10 @@ def test_the_parent_directory_is_created(tmp_path: Path) -> None:
 def test_migrations_run_in_order_from_the_stored_version(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     SqliteLedger(path).close()
-    later = (*MIGRATIONS, Migration(2, "a note column", ("ALTER TABLE deployments ADD COLUMN note TEXT",)))
+    later = (
+        *MIGRATIONS,
+        Migration(2, "a note column", ("ALTER TABLE deployments ADD COLUMN note TEXT",)),
+    )
     with SqliteLedger(path, migrations=later) as ledger:
         assert ledger.schema_version == 2
         ledger.record(deployment())
@@ -55,7 +60,10 @@ def test_migrations_run_in_order_from_the_stored_version(tmp_path: Path) -> None
 def test_a_failing_migration_leaves_the_file_at_its_old_version(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     SqliteLedger(path).close()
-    broken = (*MIGRATIONS, Migration(2, "broken", ("ALTER TABLE deployments ADD COLUMN x TEXT", "NOT SQL")))
+    broken = (
+        *MIGRATIONS,
+        Migration(2, "broken", ("ALTER TABLE deployments ADD COLUMN x TEXT", "NOT SQL")),
+    )
     with pytest.raises(Exception, match="syntax error"):
         SqliteLedger(path, migrations=broken)
     with SqliteLedger(path) as ledger:
@@ -68,7 +76,9 @@ def test_a_ledger_written_by_a_newer_clearance_is_refused(tmp_path: Path) -> Non
     path = tmp_path / "l.db"
     SqliteLedger(path).close()
     sqlite3.connect(path).execute("PRAGMA user_version = 9").connection.commit()
-    with pytest.raises(ConfigError, match="schema version 9, newer than this clearance understands"):
+    with pytest.raises(
+        ConfigError, match="schema version 9, newer than this clearance understands"
+    ):
         SqliteLedger(path)
 
 
@@ -79,7 +89,9 @@ def test_a_file_that_is_not_a_database_is_a_configuration_error(tmp_path: Path) 
         SqliteLedger(path)
 
 
-def test_an_interrupted_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_write_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ledger = SqliteLedger(tmp_path / "l.db")
 
     def crash(*args: object) -> None:
@@ -97,7 +109,9 @@ def test_an_interrupted_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest
 def test_recording_the_same_id_twice_completes_instead_of_duplicating(tmp_path: Path) -> None:
     ledger = SqliteLedger(tmp_path / "l.db")
     first = ledger.record(deployment())
-    done = first.with_status(StatusEvent(State.SUCCESS, START + dt.timedelta(minutes=1), "deployed"))
+    done = first.with_status(
+        StatusEvent(State.SUCCESS, START + dt.timedelta(minutes=1), "deployed")
+    )
     ledger.record(done)
     ledger.record(done)
     (only,) = ledger.history()

@@ -188,7 +188,7 @@ class GitHubApi:
         repository: str,
         retry: RetryPolicy | None = None,
         timeout: int = 30,
-        seconds_between_writes: float | None = 1.0,
+        seconds_between_writes: float | None = None,
     ) -> None:
         if not _SLUG.fullmatch(repository):
             raise UsageError(f"repository {repository!r} is not OWNER/NAME")
@@ -428,6 +428,8 @@ class GitHubLedger:
                 "name": self.api.name,
                 "environments": names,
                 "after": after,
+                "first": PAGE_SIZE,
+                "statuses": STATUSES_PER_DEPLOYMENT,
             }
             data = self.api.call(
                 "read the deployment history", _query(self.api, HISTORY_QUERY, variables)
@@ -631,9 +633,13 @@ def open_github_ledger(
     repository: str | None,
     root: Path,
     retry: RetryPolicy | None = None,
-    seconds_between_writes: float | None = 1.0,
+    seconds_between_writes: float | None = None,
 ) -> GitHubLedger:
-    """The ledger of `repository` (default: GITHUB_REPOSITORY, else git's origin)."""
+    """The ledger of `repository` (default: GITHUB_REPOSITORY, else git's origin).
+
+    `seconds_between_writes`: GitHub asks bulk writers to space writes by a second (secondary
+    rate limits); a promotion's two writes need no spacing, an import does.
+    """
     if not token:
         raise UsageError(
             "the github ledger needs a token in GITHUB_TOKEN (in a workflow: "
