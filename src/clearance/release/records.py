@@ -202,6 +202,16 @@ def status_to_json(status: StatusEvent) -> dict[str, Any]:
     }
 
 
+_SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def _ordered_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts in severity order whatever order a backend stored them in: equal records render
+    identically."""
+    rank = {name: index for index, name in enumerate(_SEVERITY_ORDER)}
+    return {k: counts[k] for k in sorted(counts, key=lambda k: (rank.get(k, len(rank)), k))}
+
+
 def evidence_to_json(evidence: Evidence) -> dict[str, Any]:
     scan = evidence.scan
     return {
@@ -210,7 +220,7 @@ def evidence_to_json(evidence: Evidence) -> dict[str, Any]:
         else {
             "outcome": scan.outcome,
             "fail_on": scan.fail_on,
-            "counts": dict(scan.counts),
+            "counts": _ordered_counts(scan.counts),
             "scanners": list(scan.scanners),
             "report_digest": scan.report_digest,
             "tool_version": scan.tool_version,
