@@ -9,7 +9,6 @@ from typing import Any
 import github
 import pytest
 import requests
-
 from tests.standins.github_api import GitHubStandIn
 from tests.standins.validation import check_query, check_result, github_graphql_schema
 
@@ -37,27 +36,39 @@ query Deployments($owner: String!, $name: String!, $environments: [String!], $af
 """
 
 
-def graphql(standin: GitHubStandIn, query: str, variables: dict[str, Any] | None = None) -> requests.Response:
-    return requests.post(standin.graphql_url, json={"query": query, "variables": variables or {}},
-                         headers={"Authorization": f"bearer {standin.token}"}, timeout=10)
+def graphql(
+    standin: GitHubStandIn, query: str, variables: dict[str, Any] | None = None
+) -> requests.Response:
+    return requests.post(
+        standin.graphql_url,
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"bearer {standin.token}"},
+        timeout=10,
+    )
 
 
 def test_deployments_with_their_statuses_round_trip_through_pygithub(
     pygithub: github.Github, github_api: GitHubStandIn
 ) -> None:
     repo = pygithub.get_repo(REPO)
-    staging = repo.create_deployment("main", environment="staging", payload={"digest": "sha256:ab"},
-                                     required_contexts=[])
+    staging = repo.create_deployment(
+        "main", environment="staging", payload={"digest": "sha256:ab"}, required_contexts=[]
+    )
     staging.create_status("in_progress", description="rolling out")
     staging.create_status("success", environment_url="https://staging.example", description="done")
     repo.create_deployment("main", environment="production", required_contexts=[])
 
-    _, body = pygithub.requester.graphql_query(DEPLOYMENTS, {"owner": "octo-org", "name": "octo-repo",
-                                                             "environments": ["staging"]})
+    _, body = pygithub.requester.graphql_query(
+        DEPLOYMENTS, {"owner": "octo-org", "name": "octo-repo", "environments": ["staging"]}
+    )
     connection = body["data"]["repository"]["deployments"]
     assert connection["totalCount"] == 1
     (node,) = connection["nodes"]
-    assert (node["databaseId"], node["environment"], node["state"]) == (staging.id, "staging", "ACTIVE")
+    assert (node["databaseId"], node["environment"], node["state"]) == (
+        staging.id,
+        "staging",
+        "ACTIVE",
+    )
     assert node["payload"] == '{"digest":"sha256:ab"}'
     assert node["latestStatus"]["environmentUrl"] == "https://staging.example"
     assert [s["state"] for s in node["statuses"]["nodes"]] == ["SUCCESS", "IN_PROGRESS"]
@@ -67,12 +78,20 @@ def test_deployments_with_their_statuses_round_trip_through_pygithub(
 
 def test_connections_paginate_with_first_after_and_page_info(github_api: GitHubStandIn) -> None:
     for _ in range(5):
-        assert requests.post(f"{github_api.api_url}/repos/{REPO}/deployments",
-                             json={"ref": "main", "environment": "staging", "required_contexts": []},
-                             headers={"Authorization": f"token {github_api.token}"}, timeout=10).status_code == 201
+        assert (
+            requests.post(
+                f"{github_api.api_url}/repos/{REPO}/deployments",
+                json={"ref": "main", "environment": "staging", "required_contexts": []},
+                headers={"Authorization": f"token {github_api.token}"},
+                timeout=10,
+            ).status_code
+            == 201
+        )
     seen, after, pages = [], None, 0
     while True:
-        data = graphql(github_api, DEPLOYMENTS, {"owner": "octo-org", "name": "octo-repo", "after": after}).json()
+        data = graphql(
+            github_api, DEPLOYMENTS, {"owner": "octo-org", "name": "octo-repo", "after": after}
+        ).json()
         connection = data["data"]["repository"]["deployments"]
         seen += [n["databaseId"] for n in connection["nodes"]]
         pages += 1
@@ -94,7 +113,9 @@ def test_last_and_before_page_backwards(github_api: GitHubStandIn) -> None:
     assert history["pageInfo"]["hasPreviousPage"] is True
 
 
-def test_pull_requests_and_commits_are_linked(pygithub: github.Github, github_api: GitHubStandIn) -> None:
+def test_pull_requests_and_commits_are_linked(
+    pygithub: github.Github, github_api: GitHubStandIn
+) -> None:
     repo = github_api.state.repo
     feature = repo.commit("Add feature", files={"app.py": "print(1)\n"}, branch="feature")
     pr = repo.pull_request("Add feature", head_ref="feature", merged=True)
@@ -114,12 +135,21 @@ def test_pull_requests_and_commits_are_linked(pygithub: github.Github, github_ap
     assert (data["pullRequest"]["state"], data["pullRequest"]["merged"]) == ("MERGED", True)
     assert data["pullRequest"]["mergeCommit"]["oid"] == pr.merge_commit_sha
     assert [n["commit"]["oid"] for n in data["pullRequest"]["commits"]["nodes"]] == [feature.sha]
-    assert data["object"]["associatedPullRequests"]["nodes"] == [{"number": pr.number, "title": "Add feature"}]
-    assert data["defaultBranchRef"]["target"] == {"oid": pr.merge_commit_sha, "parents": {"totalCount": 2}}
+    assert data["object"]["associatedPullRequests"]["nodes"] == [
+        {"number": pr.number, "title": "Add feature"}
+    ]
+    assert data["defaultBranchRef"]["target"] == {
+        "oid": pr.merge_commit_sha,
+        "parents": {"totalCount": 2},
+    }
 
 
-def test_nodes_are_found_by_their_global_id(pygithub: github.Github, github_api: GitHubStandIn) -> None:
-    deployment = pygithub.get_repo(REPO).create_deployment("main", environment="staging", required_contexts=[])
+def test_nodes_are_found_by_their_global_id(
+    pygithub: github.Github, github_api: GitHubStandIn
+) -> None:
+    deployment = pygithub.get_repo(REPO).create_deployment(
+        "main", environment="staging", required_contexts=[]
+    )
     query = "query($id: ID!) { node(id: $id) { __typename ... on Deployment { databaseId } } }"
     data = graphql(github_api, query, {"id": deployment.node_id}).json()["data"]
     assert data["node"] == {"__typename": "Deployment", "databaseId": deployment.id}
@@ -133,23 +163,37 @@ def test_an_unknown_repository_is_not_found_the_github_way(pygithub: github.Gith
 
 def test_a_query_that_breaks_the_schema_is_rejected_and_recorded(github_api: GitHubStandIn) -> None:
     with github_api.problems.expected() as caught:
-        response = graphql(github_api, 'query Broken { repository(owner: "octo-org", name: "octo-repo") { deploys } }')
+        response = graphql(
+            github_api,
+            'query Broken { repository(owner: "octo-org", name: "octo-repo") { deploys } }',
+        )
     assert response.status_code == 200
-    assert "Cannot query field 'deploys' on type 'Repository'" in response.json()["errors"][0]["message"]
+    assert (
+        "Cannot query field 'deploys' on type 'Repository'"
+        in response.json()["errors"][0]["message"]
+    )
     assert [(p.kind, p.where) for p in caught] == [("request", "graphql:Broken")]
 
 
-def test_a_connection_without_first_or_last_is_refused_as_github_does(github_api: GitHubStandIn) -> None:
+def test_a_connection_without_first_or_last_is_refused_as_github_does(
+    github_api: GitHubStandIn,
+) -> None:
     with github_api.problems.expected() as caught:
-        body = graphql(github_api, 'query { repository(owner: "octo-org", name: "octo-repo") '
-                                   "{ deployments { totalCount } } }").json()
+        body = graphql(
+            github_api,
+            'query { repository(owner: "octo-org", name: "octo-repo") '
+            "{ deployments { totalCount } } }",
+        ).json()
     assert body["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
     assert [p.kind for p in caught] == ["request"]
 
 
 def test_a_field_the_stand_in_does_not_serve_fails_loudly(github_api: GitHubStandIn) -> None:
     with github_api.problems.expected() as caught:
-        body = graphql(github_api, 'query { repository(owner: "octo-org", name: "octo-repo") { stargazerCount } }').json()
+        body = graphql(
+            github_api,
+            'query { repository(owner: "octo-org", name: "octo-repo") { stargazerCount } }',
+        ).json()
     assert "does not serve Repository.stargazerCount" in body["errors"][0]["message"]
     assert [p.kind for p in caught] == ["response"]
 
@@ -168,9 +212,12 @@ def test_a_field_the_stand_in_does_not_serve_fails_loudly(github_api: GitHubStan
 def test_a_malformed_graphql_response_is_rejected_by_the_validation(
     github_api: GitHubStandIn, path: tuple[str, ...], broken: Any
 ) -> None:
-    requests.post(f"{github_api.api_url}/repos/{REPO}/deployments",
-                  json={"ref": "main", "environment": "staging", "required_contexts": []},
-                  headers={"Authorization": f"token {github_api.token}"}, timeout=10)
+    requests.post(
+        f"{github_api.api_url}/repos/{REPO}/deployments",
+        json={"ref": "main", "environment": "staging", "required_contexts": []},
+        headers={"Authorization": f"token {github_api.token}"},
+        timeout=10,
+    )
     variables = {"owner": "octo-org", "name": "octo-repo"}
     data = graphql(github_api, DEPLOYMENTS, variables).json()["data"]
     schema = github_graphql_schema()
@@ -190,11 +237,15 @@ def test_a_malformed_graphql_response_is_rejected_by_the_validation(
 
 
 def test_graphql_requires_a_token(github_api: GitHubStandIn) -> None:
-    response = requests.post(github_api.graphql_url, json={"query": "query { viewer { login } }"}, timeout=10)
+    response = requests.post(
+        github_api.graphql_url, json={"query": "query { viewer { login } }"}, timeout=10
+    )
     assert response.status_code == 401
 
 
 def test_viewer_and_rate_limit(github_api: GitHubStandIn) -> None:
-    body = graphql(github_api, "query { viewer { login } rateLimit { limit remaining used } }").json()
+    body = graphql(
+        github_api, "query { viewer { login } rateLimit { limit remaining used } }"
+    ).json()
     assert body["data"]["viewer"] == {"login": "github-actions"}
     assert body["data"]["rateLimit"]["limit"] == 5000

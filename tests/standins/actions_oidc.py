@@ -21,7 +21,9 @@ from .tokens import ActionsRun, TokenIssuer
 
 
 class ActionsOidcStandIn:
-    def __init__(self, run: ActionsRun | None = None, *, issuer: TokenIssuer | None = None, port: int = 0) -> None:
+    def __init__(
+        self, run: ActionsRun | None = None, *, issuer: TokenIssuer | None = None, port: int = 0
+    ) -> None:
         self.run = run or ActionsRun()
         self.issuer = issuer or TokenIssuer()
         self.problems = Problems()
@@ -30,7 +32,9 @@ class ActionsOidcStandIn:
         self._plan, self._job = uuid.uuid4(), uuid.uuid4()
         self._runs: dict[str, ActionsRun | None] = {}
         self.request_token = self.request_token_for(None)
-        self._server = LoopbackServer(self._serve, self.problems, port=port, name="actions-oidc-standin")
+        self._server = LoopbackServer(
+            self._serve, self.problems, port=port, name="actions-oidc-standin"
+        )
 
     def start(self) -> ActionsOidcStandIn:
         self._server.start()
@@ -52,8 +56,10 @@ class ActionsOidcStandIn:
     @property
     def request_url(self) -> str:
         """Shaped like the runner's: it already has a query, so clients append `&audience=`."""
-        return (f"{self.url}/_apis/distributedtask/hubs/Actions/plans/{self._plan}/jobs/{self._job}"
-                f"/idtoken?api-version=2.0")
+        return (
+            f"{self.url}/_apis/distributedtask/hubs/Actions/plans/{self._plan}/jobs/{self._job}"
+            f"/idtoken?api-version=2.0"
+        )
 
     def request_token_for(self, run: ActionsRun | None) -> str:
         """A request token for another job; None follows `self.run` as it changes."""
@@ -71,26 +77,40 @@ class ActionsOidcStandIn:
 
     def _serve(self, request: HttpRequest) -> HttpResponse:
         if request.path.endswith("/.well-known/openid-configuration"):
-            return HttpResponse.json(200, {
-                "issuer": self.issuer.issuer, "jwks_uri": f"{self.url}/.well-known/jwks",
-                "subject_types_supported": ["public", "pairwise"], "response_types_supported": ["id_token"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "claims_supported": sorted({"sub", "aud", "exp", "iat", "iss", "jti", "nbf", *self.run.claims()}),
-                "scopes_supported": ["openid"],
-            })
+            return HttpResponse.json(
+                200,
+                {
+                    "issuer": self.issuer.issuer,
+                    "jwks_uri": f"{self.url}/.well-known/jwks",
+                    "subject_types_supported": ["public", "pairwise"],
+                    "response_types_supported": ["id_token"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "claims_supported": sorted(
+                        {"sub", "aud", "exp", "iat", "iss", "jti", "nbf", *self.run.claims()}
+                    ),
+                    "scopes_supported": ["openid"],
+                },
+            )
         if request.path.endswith("/.well-known/jwks"):
             return HttpResponse.json(200, self.issuer.jwks())
         if not request.path.endswith("/idtoken"):
             return HttpResponse.json(404, {"message": "Not Found"})
         self.counts["idtoken"] += 1
         if request.method != "GET":
-            return HttpResponse.json(405, {"message": f"The requested resource does not support http method "
-                                                      f"'{request.method}'."})
+            return HttpResponse.json(
+                405,
+                {
+                    "message": f"The requested resource does not support http method "
+                    f"'{request.method}'."
+                },
+            )
         scheme, _, token = request.header("authorization").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or token not in self._runs:
             self.counts["idtoken/unauthorized"] += 1
-            return HttpResponse.json(401, {"message": "Unauthorized: the request token is missing or invalid"})
+            return HttpResponse.json(
+                401, {"message": "Unauthorized: the request token is missing or invalid"}
+            )
         run = self._runs[token] or self.run
         audience = request.query_value("audience") or f"https://github.com/{run.repository_owner}"
         value = self.issuer.mint(run.claims(), audience=audience)

@@ -50,7 +50,10 @@ def pygithub(github_api: GitHubStandIn) -> Any:
     import github
 
     client = github.Github(
-        base_url=github_api.api_url, auth=github.Auth.Token(github_api.token), retry=None, timeout=10
+        base_url=github_api.api_url,
+        auth=github.Auth.Token(github_api.token),
+        retry=None,
+        timeout=10,
     )
     yield client
     client.close()

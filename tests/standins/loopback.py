@@ -214,7 +214,7 @@ def _handler_class(app: App, problems: Problems, name: str) -> type[BaseHTTPRequ
 
         def _read_body(self) -> bytes:
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                chunks = []
+                chunks: list[bytes] = []
                 while True:
                     size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                     if size == 0:

@@ -77,7 +77,9 @@ class TokenIssuer:
     """Signs ID tokens for one `iss` with an RSA key; the key can be kept in a file so that
     separate processes (the OIDC endpoint and the Sigstore CA of an act run) share it."""
 
-    def __init__(self, issuer: str = GITHUB_ACTIONS_ISSUER, key: rsa.RSAPrivateKey | None = None) -> None:
+    def __init__(
+        self, issuer: str = GITHUB_ACTIONS_ISSUER, key: rsa.RSAPrivateKey | None = None
+    ) -> None:
         self.issuer = issuer
         self._key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         spki = self._key.public_key().public_bytes(
@@ -92,8 +94,13 @@ class TokenIssuer:
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+            temporary.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
             temporary.chmod(0o600)
             temporary.replace(path)
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -109,7 +116,14 @@ class TokenIssuer:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.public_key))
         return {"keys": [{**jwk, "kid": self.key_id, "alg": "RS256", "use": "sig"}]}
 
-    def mint(self, claims: Mapping[str, Any], *, audience: str, lifetime: int = 300, now: float | None = None) -> str:
+    def mint(
+        self,
+        claims: Mapping[str, Any],
+        *,
+        audience: str,
+        lifetime: int = 300,
+        now: float | None = None,
+    ) -> str:
         issued = int(now if now is not None else time.time())
         payload = {
             **claims,
@@ -120,10 +134,18 @@ class TokenIssuer:
             "nbf": issued - 600,  # GitHub backdates nbf; exp is iat + 5 minutes
             "exp": issued + lifetime,
         }
-        return jwt.encode(payload, self._key, algorithm="RS256", headers={"kid": self.key_id, "x5t": self.key_id})
+        return jwt.encode(
+            payload, self._key, algorithm="RS256", headers={"kid": self.key_id, "x5t": self.key_id}
+        )
 
     def verify(self, token: str, *, audience: str) -> dict[str, Any]:
         """Claims of a token this issuer signed; raises jwt.InvalidTokenError otherwise."""
         claims: dict[str, Any] = jwt.decode(
-            token, self.public_key, algorithms=["RS256"], audience=audience, issuer=self.issuer, leeway=5)
+            token,
+            self.public_key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=self.issuer,
+            leeway=5,
+        )
         return claims

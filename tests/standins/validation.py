@@ -64,7 +64,11 @@ def github_openapi_document() -> Mapping[str, Any]:
 
 def _list_null_in_nullable_enums(node: Any) -> None:
     if isinstance(node, dict):
-        if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
+        if (
+            node.get("nullable") is True
+            and isinstance(node.get("enum"), list)
+            and None not in node["enum"]
+        ):
             node["enum"].append(None)
         for value in node.values():
             _list_null_in_nullable_enums(value)
@@ -170,7 +174,8 @@ class RestDescription:
             document["paths"], key=lambda t: len(re.sub(r"\{[^}]+\}", "", t)), reverse=True
         )
         self._templates = [
-            (t, re.compile(re.sub(r"\\\{(\w+)\\\}", _parameter_pattern, re.escape(t)))) for t in templates
+            (t, re.compile(re.sub(r"\\\{(\w+)\\\}", _parameter_pattern, re.escape(t))))
+            for t in templates
         ]
         self.operations: dict[str, tuple[str, str, Mapping[str, Any]]] = {
             operation["operationId"]: (method, path, operation)
@@ -231,22 +236,31 @@ class RestDescription:
             body=result.body,
         )
 
-    def _without_empty_optional_query(self, operation_id: str, request: OpenApiRequest) -> OpenApiRequest:
+    def _without_empty_optional_query(
+        self, operation_id: str, request: OpenApiRequest
+    ) -> OpenApiRequest:
         """GitHub reads an empty optional query parameter (PyGithub sends `label=` on every
         upload) as an absent one; the description's default `allowEmptyValue: false` would
         refuse it. Such pairs are dropped before validation; required ones stay."""
         _, path, operation = self.operations[operation_id]
         optional = set()
-        for parameter in [*self.document["paths"][path].get("parameters", []), *operation.get("parameters", [])]:
+        for parameter in [
+            *self.document["paths"][path].get("parameters", []),
+            *operation.get("parameters", []),
+        ]:
             if "$ref" in parameter:
-                parameter = self.document["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+                parameter = self.document["components"]["parameters"][
+                    parameter["$ref"].rsplit("/", 1)[1]
+                ]
             if parameter["in"] == "query" and not parameter.get("required"):
                 optional.add(parameter["name"])
         pairs = list(request.parameters.query.items(multi=True))  # type: ignore[call-arg]
         kept = [(k, v) for k, v in pairs if not (v == "" and k in optional)]
         if len(kept) == len(pairs):
             return request
-        parameters = RequestParameters(query=ImmutableMultiDict(kept), header=request.parameters.header)
+        parameters = RequestParameters(
+            query=ImmutableMultiDict(kept), header=request.parameters.header
+        )
         return replace(request, parameters=parameters)
 
     def check_response(self, request: OpenApiRequest, response: OpenApiResponse) -> list[str]:

@@ -10,6 +10,7 @@ rules: `first` or `last` is required (at most 100), cursors are opaque, `pageInf
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -17,6 +18,7 @@ from typing import Any
 
 from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, execute
 
+from .rest import combined_state, latest_statuses
 from .rest_objects import Rest, payload_text
 from .state import (
     Commit,
@@ -29,6 +31,7 @@ from .state import (
     Repository,
     Tag,
     User,
+    node_id,
 )
 from .state import github_time as _t
 
@@ -280,7 +283,7 @@ class GraphQLApi:
             )(**page)
 
         def releases(orderBy: Mapping[str, str] | None = None, **page: Any) -> Node:
-            published = [r for r in repo.releases.values()]
+            published = list(repo.releases.values())
             return connection(
                 "releases",
                 _ordered(published, orderBy or {"direction": "DESC"}),
@@ -346,11 +349,7 @@ class GraphQLApi:
             ),
             "pullRequests": pull_requests,
             "release": lambda tagName: next(
-                (
-                    self.release(repo, r)
-                    for r in repo.releases.values()
-                    if r.tag_name == tagName
-                ),
+                (self.release(repo, r) for r in repo.releases.values() if r.tag_name == tagName),
                 None,
             ),
             "releases": releases,
@@ -476,9 +475,7 @@ class GraphQLApi:
         }
 
     def _status(self, repo: Repository, sha: str) -> Node:
-        from .rest import _latest_statuses, combined_state
-
-        latest = _latest_statuses(repo, sha)
+        latest = latest_statuses(repo, sha)
         contexts = [
             {
                 "__typename": "StatusContext",
@@ -553,7 +550,11 @@ class GraphQLApi:
         target = repo.refs[qualified]
         return {
             "__typename": "Ref",
-            "id": f"REF_{abs(hash((repo.id, qualified))):x}",
+            "id": node_id(
+                "REF",
+                repo.id,
+                int(hashlib.sha1(qualified.encode(), usedforsecurity=False).hexdigest()[:12], 16),
+            ),
             "name": name,
             "prefix": prefix + "/",
             "repository": lambda: self.repository(repo),

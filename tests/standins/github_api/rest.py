@@ -348,7 +348,7 @@ def compare_commits(call: Call) -> Reply:
 # ----------------------------------------------------------------------------- commit statuses
 
 
-def _latest_statuses(repo: Repository, sha: str) -> list[CommitStatus]:
+def latest_statuses(repo: Repository, sha: str) -> list[CommitStatus]:
     latest: dict[str, CommitStatus] = {}
     for status in repo.statuses:
         if status.sha == sha:
@@ -395,7 +395,7 @@ def get_combined_status(call: Call) -> Reply:
     sha = repo.resolve(call.path["ref"])
     if sha is None:
         raise ApiError(404, "Not Found")
-    latest = _latest_statuses(repo, sha)
+    latest = latest_statuses(repo, sha)
     chunk, headers = call.page(latest)
     return Reply(
         200, call.render.combined_status(repo, sha, chunk, combined_state(latest)), headers
@@ -448,7 +448,7 @@ def create_deployment(call: Call) -> Reply:
             202, {"message": f"Auto-merged {repo.default_branch} into {ref} on deployment."}
         )
     required = body.get("required_contexts")
-    latest = {s.context: s.state for s in _latest_statuses(repo, sha)}
+    latest = {s.context: s.state for s in latest_statuses(repo, sha)}
     contexts = list(latest) if required is None else required
     failing = [c for c in contexts if latest.get(c) != "success"]
     if failing:

@@ -21,6 +21,7 @@ from ..loopback import HttpRequest, HttpResponse, LoopbackServer, Problems
 from ..validation import (
     OpenApiRequest,
     OpenApiResponse,
+    RequestCheck,
     RestDescription,
     check_query,
     check_result,
@@ -284,10 +285,10 @@ class GitHubStandIn:
         return self._deliver(response, self.faults, keys)
 
     def _call(
-        self, check: Any, grant: TokenGrant, request: HttpRequest, documentation_url: str
+        self, check: RequestCheck, grant: TokenGrant, request: HttpRequest, documentation_url: str
     ) -> Reply:
-        operation = OPERATIONS.get(check.operation_id)
-        if operation is None:
+        operation = OPERATIONS.get(check.operation_id or "")
+        if operation is None or check.operation_id is None:
             return Reply(
                 404,
                 {"message": "Not Found", "documentation_url": documentation_url, "status": "404"},
@@ -395,11 +396,11 @@ class GitHubStandIn:
                 grant.login, type="Bot" if grant.login.endswith("[bot]") else "User"
             )
             result = self._graphql.execute(document, variables, operation_name, viewer, self.usage)
-        for error in result.errors or []:
-            if isinstance(error.original_error, NotServed):
-                self.problems.record("response", key, error.message)
-            elif is_misuse(error):
-                self.problems.record("request", key, error.message)
+        for failure in result.errors or []:
+            if isinstance(failure.original_error, NotServed):
+                self.problems.record("response", key, failure.message)
+            elif is_misuse(failure):
+                self.problems.record("request", key, failure.message)
         body = {"data": result.data}
         if result.errors:
             body["errors"] = formatted_errors(result)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 
 def github_time(moment: datetime) -> str:
@@ -64,7 +64,7 @@ class Ids:
     """Per-kind counters starting where GitHub's ids are today, so ids look real (and differ
     between kinds, which catches code that mixes a deployment id with a status id)."""
 
-    START = {
+    START: ClassVar[dict[str, int]] = {
         "user": 41_898_282,
         "repository": 812_345_678,
         "deployment": 1_846_213_001,
@@ -386,7 +386,8 @@ class Repository:
         tree = _git_id("tree", "".join(f"{c.filename}{c.sha}" for c in changes).encode())
         stamp = f"{int(when.timestamp())} +0000"
         body = f"tree {tree}\n" + "".join(f"parent {p}\n" for p in parents)
-        body += f"author {person.name} <{person.email}> {stamp}\ncommitter {person.name} <{person.email}> {stamp}\n\n{message}\n"
+        signature = f"{person.name} <{person.email}> {stamp}"
+        body += f"author {signature}\ncommitter {signature}\n\n{message}\n"
         sha = _git_id("commit", body.encode())
         commit = Commit(sha, tree, message, person, person, list(parents), changes, who.login)
         self.commits[sha] = commit

@@ -36,7 +36,11 @@ def _b64(data: bytes) -> str:
 
 
 def _spki(key: Any) -> bytes:
-    return bytes(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return bytes(
+        key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
 
 
 def _pem(certificate: x509.Certificate) -> str:
@@ -47,8 +51,13 @@ class SigstoreInstance:
     """Fulcio + Rekor v1 on one loopback origin. `trusted_issuers` are OIDC issuers whose tokens
     the CA accepts besides its own minters (e.g. the Actions OIDC stand-in's issuer)."""
 
-    def __init__(self, *, trusted_issuers: Sequence[TokenIssuer] = (), port: int = 0,
-                 state_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        trusted_issuers: Sequence[TokenIssuer] = (),
+        port: int = 0,
+        state_dir: Path | None = None,
+    ) -> None:
         self.ca = CertificateAuthority()
         self.log = TransparencyLog()
         self.github_issuer = TokenIssuer(GITHUB_ACTIONS_ISSUER)
@@ -60,7 +69,9 @@ class SigstoreInstance:
         self.certificates: list[x509.Certificate] = []
         self._state_dir = state_dir
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
-        self._server = LoopbackServer(self._serve, self.problems, port=port, name="sigstore-standin")
+        self._server = LoopbackServer(
+            self._serve, self.problems, port=port, name="sigstore-standin"
+        )
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> SigstoreInstance:
@@ -69,7 +80,9 @@ class SigstoreInstance:
             self._temporary = tempfile.TemporaryDirectory(prefix="sigstore-standin-")
             self._state_dir = Path(self._temporary.name)
         self._state_dir.mkdir(parents=True, exist_ok=True)
-        self.trust_config_path.write_text(json.dumps(self.trust_config(), indent=2), encoding="utf-8")
+        self.trust_config_path.write_text(
+            json.dumps(self.trust_config(), indent=2), encoding="utf-8"
+        )
         return self
 
     def stop(self) -> None:
@@ -96,14 +109,19 @@ class SigstoreInstance:
         return self._state_dir / "trust_config.json"
 
     # ------------------------------------------------------------------ identity tokens
-    def identity_token(self, run: ActionsRun | None = None, *, audience: str = "sigstore",
-                       lifetime: int = 300) -> str:
+    def identity_token(
+        self, run: ActionsRun | None = None, *, audience: str = "sigstore", lifetime: int = 300
+    ) -> str:
         """A GitHub Actions ID token for `run` (defaults to ActionsRun())."""
-        return self.github_issuer.mint((run or ActionsRun()).claims(), audience=audience, lifetime=lifetime)
+        return self.github_issuer.mint(
+            (run or ActionsRun()).claims(), audience=audience, lifetime=lifetime
+        )
 
     def email_token(self, email: str, *, audience: str = "sigstore") -> str:
         """A token as Sigstore's own OAuth issuer gives a person."""
-        return self.email_issuer.mint({"sub": email, "email": email, "email_verified": True}, audience=audience)
+        return self.email_issuer.mint(
+            {"sub": email, "email": email, "email_verified": True}, audience=audience
+        )
 
     # ------------------------------------------------------------------ trust config
     def trust_config(self) -> dict[str, Any]:
@@ -111,24 +129,51 @@ class SigstoreInstance:
         valid = {"start": start}
 
         def key(public_key: Any) -> dict[str, Any]:
-            return {"rawBytes": _b64(_spki(public_key)), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": valid}
+            return {
+                "rawBytes": _b64(_spki(public_key)),
+                "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                "validFor": valid,
+            }
 
         trusted_root = {
             "mediaType": TRUSTED_ROOT_MEDIA_TYPE,
-            "tlogs": [{"baseUrl": self.url, "hashAlgorithm": "SHA2_256", "publicKey": key(self.log.key.public_key()),
-                       "logId": {"keyId": _b64(self.log.log_id)}}],
-            "certificateAuthorities": [{
-                "subject": {"organization": "sigstore.dev", "commonName": "sigstore-standin"},
-                "uri": self.url,
-                "certChain": {"certificates": [{"rawBytes": _b64(c.public_bytes(serialization.Encoding.DER))}
-                                               for c in self.ca.chain]},
-                "validFor": valid,
-            }],
-            "ctlogs": [{"baseUrl": self.url, "hashAlgorithm": "SHA2_256", "publicKey": key(self.ca.ct_key.public_key()),
-                        "logId": {"keyId": _b64(self.ca.ct_log_id)}}],
+            "tlogs": [
+                {
+                    "baseUrl": self.url,
+                    "hashAlgorithm": "SHA2_256",
+                    "publicKey": key(self.log.key.public_key()),
+                    "logId": {"keyId": _b64(self.log.log_id)},
+                }
+            ],
+            "certificateAuthorities": [
+                {
+                    "subject": {"organization": "sigstore.dev", "commonName": "sigstore-standin"},
+                    "uri": self.url,
+                    "certChain": {
+                        "certificates": [
+                            {"rawBytes": _b64(c.public_bytes(serialization.Encoding.DER))}
+                            for c in self.ca.chain
+                        ]
+                    },
+                    "validFor": valid,
+                }
+            ],
+            "ctlogs": [
+                {
+                    "baseUrl": self.url,
+                    "hashAlgorithm": "SHA2_256",
+                    "publicKey": key(self.ca.ct_key.public_key()),
+                    "logId": {"keyId": _b64(self.ca.ct_log_id)},
+                }
+            ],
             "timestampAuthorities": [],
         }
-        service = {"url": self.url, "majorApiVersion": 1, "validFor": valid, "operator": "sigstore-standin"}
+        service = {
+            "url": self.url,
+            "majorApiVersion": 1,
+            "validFor": valid,
+            "operator": "sigstore-standin",
+        }
         signing_config = {
             "mediaType": SIGNING_CONFIG_MEDIA_TYPE,
             "caUrls": [service],
@@ -138,8 +183,11 @@ class SigstoreInstance:
             "rekorTlogConfig": {"selector": "ANY"},
             "tsaConfig": {"selector": "ANY"},
         }
-        return {"mediaType": CLIENT_TRUST_CONFIG_MEDIA_TYPE, "trustedRoot": trusted_root,
-                "signingConfig": signing_config}
+        return {
+            "mediaType": CLIENT_TRUST_CONFIG_MEDIA_TYPE,
+            "trustedRoot": trusted_root,
+            "signingConfig": signing_config,
+        }
 
     def client_trust_config(self) -> Any:
         """sigstore-python's ClientTrustConfig for this instance."""
@@ -176,8 +224,9 @@ class SigstoreInstance:
                 return HttpResponse.json(404, {"code": 404, "message": "log entry not found"})
             return HttpResponse.json(200, self.log.entry(int(index)))
         if route == ("GET", "/api/v1/log/publicKey"):
-            pem = self.log.key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+            pem = self.log.key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
             return HttpResponse(200, pem, {"Content-Type": "application/x-pem-file"})
         if route == ("GET", "/api/v2/trustBundle"):
             chain = {"certificates": [_pem(c) for c in self.ca.chain]}
@@ -194,7 +243,9 @@ class SigstoreInstance:
         for issuer in self.trusted_issuers:
             if issuer.issuer == unverified.get("iss") and issuer.key_id == header.get("kid"):
                 return issuer.verify(token, audience="sigstore")
-        raise jwt.InvalidIssuerError(f"untrusted issuer or key: {unverified.get('iss')} kid={header.get('kid')}")
+        raise jwt.InvalidIssuerError(
+            f"untrusted issuer or key: {unverified.get('iss')} kid={header.get('kid')}"
+        )
 
     def _signing_cert(self, request: HttpRequest) -> HttpResponse:
         scheme, _, token = request.header("authorization").partition(" ")
@@ -203,7 +254,9 @@ class SigstoreInstance:
         try:
             claims = self._claims(token.strip())
         except jwt.InvalidTokenError as error:
-            return self._reject(401, 16, f"There was an error processing the identity token: {error}")
+            return self._reject(
+                401, 16, f"There was an error processing the identity token: {error}"
+            )
         try:
             document = request.json()
             csr = x509.load_pem_x509_csr(base64.b64decode(document["certificateSigningRequest"]))
@@ -221,7 +274,9 @@ class SigstoreInstance:
             return self._reject(400, 3, f"cannot certify this key: {error!r}")
         self.certificates.append(leaf)
         chain = [_pem(leaf), *(_pem(c) for c in self.ca.chain)]
-        return HttpResponse.json(201, {"signedCertificateEmbeddedSct": {"chain": {"certificates": chain}}})
+        return HttpResponse.json(
+            201, {"signedCertificateEmbeddedSct": {"chain": {"certificates": chain}}}
+        )
 
     def _create_entry(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -233,5 +288,6 @@ class SigstoreInstance:
         except EntryRejected as error:
             return self._reject(error.status, error.status, error.message)
         (uuid,) = entry
-        return HttpResponse.json(201, entry, {"Location": f"{self.url}/api/v1/log/entries/{uuid}",
-                                              "ETag": uuid})
+        return HttpResponse.json(
+            201, entry, {"Location": f"{self.url}/api/v1/log/entries/{uuid}", "ETag": uuid}
+        )

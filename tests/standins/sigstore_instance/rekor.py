@@ -75,7 +75,9 @@ def _certificate(b64_pem: str) -> x509.Certificate:
         raise EntryRejected(400, f"invalid verifier: {error}") from error
 
 
-def _verify_ecdsa(certificate: x509.Certificate, signature: bytes, data: bytes, *, prehashed: bool) -> None:
+def _verify_ecdsa(
+    certificate: x509.Certificate, signature: bytes, data: bytes, *, prehashed: bool
+) -> None:
     key = certificate.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise EntryRejected(400, "only ECDSA verifiers are supported by this log")
@@ -83,7 +85,9 @@ def _verify_ecdsa(certificate: x509.Certificate, signature: bytes, data: bytes, 
     try:
         key.verify(signature, data, ec.ECDSA(algorithm))
     except InvalidSignature as error:
-        raise EntryRejected(400, "signature does not verify with the provided public key") from error
+        raise EntryRejected(
+            400, "signature does not verify with the provided public key"
+        ) from error
 
 
 def canonical_entry(proposed: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,10 +103,17 @@ def canonical_entry(proposed: Mapping[str, Any]) -> dict[str, Any]:
             certificate = _certificate(spec["signature"]["publicKey"]["content"])
             signature = base64.b64decode(spec["signature"]["content"], validate=True)
             _verify_ecdsa(certificate, signature, bytes.fromhex(digest["value"]), prehashed=True)
-            return {"apiVersion": "0.0.1", "kind": kind, "spec": {
-                "data": {"hash": {"algorithm": "sha256", "value": digest["value"]}},
-                "signature": {"content": spec["signature"]["content"],
-                              "publicKey": {"content": spec["signature"]["publicKey"]["content"]}}}}
+            return {
+                "apiVersion": "0.0.1",
+                "kind": kind,
+                "spec": {
+                    "data": {"hash": {"algorithm": "sha256", "value": digest["value"]}},
+                    "signature": {
+                        "content": spec["signature"]["content"],
+                        "publicKey": {"content": spec["signature"]["publicKey"]["content"]},
+                    },
+                },
+            }
         if kind == "dsse":
             content = spec["proposedContent"]
             raw_envelope = content["envelope"]
@@ -112,22 +123,41 @@ def canonical_entry(proposed: Mapping[str, Any]) -> dict[str, Any]:
             signatures = []
             for entry in envelope["signatures"]:
                 signature = base64.b64decode(entry["sig"], validate=True)
-                matching = [i for i, c in enumerate(verifiers) if _verifies(c, signature, envelope, payload)]
+                matching = [
+                    i for i, c in enumerate(verifiers) if _verifies(c, signature, envelope, payload)
+                ]
                 if not matching:
                     raise EntryRejected(400, "DSSE signature does not verify with any verifier")
-                signatures.append({"signature": entry["sig"], "verifier": content["verifiers"][matching[0]]})
-            return {"apiVersion": "0.0.1", "kind": kind, "spec": {
-                "envelopeHash": {"algorithm": "sha256", "value": hashlib.sha256(raw_envelope.encode()).hexdigest()},
-                "payloadHash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()},
-                "signatures": signatures}}
+                signatures.append(
+                    {"signature": entry["sig"], "verifier": content["verifiers"][matching[0]]}
+                )
+            return {
+                "apiVersion": "0.0.1",
+                "kind": kind,
+                "spec": {
+                    "envelopeHash": {
+                        "algorithm": "sha256",
+                        "value": hashlib.sha256(raw_envelope.encode()).hexdigest(),
+                    },
+                    "payloadHash": {
+                        "algorithm": "sha256",
+                        "value": hashlib.sha256(payload).hexdigest(),
+                    },
+                    "signatures": signatures,
+                },
+            }
     except (KeyError, TypeError, ValueError, binascii.Error) as error:
         raise EntryRejected(400, f"malformed {kind} entry: {error!r}") from error
     raise EntryRejected(400, f"unsupported entry kind {kind!r}")
 
 
-def _verifies(certificate: x509.Certificate, signature: bytes, envelope: Mapping[str, Any], payload: bytes) -> bool:
+def _verifies(
+    certificate: x509.Certificate, signature: bytes, envelope: Mapping[str, Any], payload: bytes
+) -> bool:
     try:
-        _verify_ecdsa(certificate, signature, _pae(envelope["payloadType"], payload), prehashed=False)
+        _verify_ecdsa(
+            certificate, signature, _pae(envelope["payloadType"], payload), prehashed=False
+        )
     except EntryRejected:
         return False
     return True
@@ -144,8 +174,9 @@ class LogEntry:
 class TransparencyLog:
     def __init__(self, *, origin: str = "rekor.standin") -> None:
         self.key = ec.generate_private_key(ec.SECP256R1())
-        spki = self.key.public_key().public_bytes(serialization.Encoding.DER,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+        spki = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         self.log_id = hashlib.sha256(spki).digest()
         self.origin = f"{origin} - {TREE_ID}"
         self.name = origin
@@ -160,9 +191,14 @@ class TransparencyLog:
             leaf = leaf_hash(body)
             if leaf in self._leaves:
                 existing = self.entries[self._leaves.index(leaf)]
-                raise EntryRejected(409, f"an equivalent entry already exists in the transparency log with UUID "
-                                         f"{existing.uuid}")
-            entry = LogEntry(f"{TREE_ID:016x}{leaf.hex()}", body, int(time.time()), len(self.entries))
+                raise EntryRejected(
+                    409,
+                    f"an equivalent entry already exists in the transparency log with UUID "
+                    f"{existing.uuid}",
+                )
+            entry = LogEntry(
+                f"{TREE_ID:016x}{leaf.hex()}", body, int(time.time()), len(self.entries)
+            )
             self.entries.append(entry)
             self._leaves.append(leaf)
             return {entry.uuid: self._response(entry, list(self._leaves))}
@@ -171,8 +207,14 @@ class TransparencyLog:
         root = merkle_root(leaves)
         body_b64 = base64.b64encode(entry.body).decode()
         log_id = self.log_id.hex()
-        promise = rfc8785.dumps({"body": body_b64, "integratedTime": entry.integrated_time, "logID": log_id,
-                                 "logIndex": entry.log_index})
+        promise = rfc8785.dumps(
+            {
+                "body": body_b64,
+                "integratedTime": entry.integrated_time,
+                "logID": log_id,
+                "logIndex": entry.log_index,
+            }
+        )
         return {
             "body": body_b64,
             "integratedTime": entry.integrated_time,
@@ -192,7 +234,9 @@ class TransparencyLog:
 
     def entry(self, index: int) -> dict[str, Any]:
         with self._lock:
-            return {self.entries[index].uuid: self._response(self.entries[index], list(self._leaves))}
+            return {
+                self.entries[index].uuid: self._response(self.entries[index], list(self._leaves))
+            }
 
     def checkpoint(self, size: int, root: bytes) -> str:
         """A signed note: `origin\\nsize\\nb64(root)\\n` + blank line + `— name b64(keyhint‖sig)`."""
@@ -204,8 +248,12 @@ class TransparencyLog:
         with self._lock:
             root = merkle_root(list(self._leaves))
             size = len(self._leaves)
-        return {"rootHash": root.hex(), "treeSize": size, "signedTreeHead": self.checkpoint(size, root),
-                "treeID": str(TREE_ID)}
+        return {
+            "rootHash": root.hex(),
+            "treeSize": size,
+            "signedTreeHead": self.checkpoint(size, root),
+            "treeID": str(TREE_ID),
+        }
 
     def _sign(self, data: bytes) -> bytes:
         return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
