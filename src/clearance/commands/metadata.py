@@ -97,6 +97,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         if args.export:
             for name, value in md.env_variables(metadata, prefix):
                 runner.set_env(name, value)
+    elif args.export:
+        context.say("clearance: --export: not inside GitHub Actions, nothing exported")
     return int(ExitCode.OK)
 
 

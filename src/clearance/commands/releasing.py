@@ -221,11 +221,22 @@ def _token(context: Context) -> str | None:
     return None
 
 
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
 def ledger_kind(args: argparse.Namespace, context: Context) -> str:
-    choice: str | None = args.ledger
-    if choice is None or choice == "":
+    """`github`, `sqlite`, or `sqlite:PATH`."""
+    choice = (args.ledger or "").strip()
+    if not choice:
         return "github" if context.runner.active and _token(context) else "sqlite"
-    return choice
+    if choice in ("github", "sqlite") or choice.startswith("sqlite:"):
+        return choice
+    if "/" in choice or choice.endswith(SQLITE_SUFFIXES):
+        return f"sqlite:{choice}"
+    raise UsageError(
+        f"--ledger {choice!r}: expected github, sqlite, or the path of a SQLite ledger "
+        "(ending .db, or containing a /)"
+    )
 
 
 BULK_WRITE_SPACING_SECONDS = 1.0

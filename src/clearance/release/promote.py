@@ -51,7 +51,7 @@ def promote(
     existing = find_run(histories.of(target), metadata.run_key, Task.PROMOTE, digest)
     if existing is not None:
         resumed = complete_first_status(context, existing, first)
-        if resumed.pending:
+        if resumed.pending or resumed.state is State.ERROR:
             race = settle(context, resumed)
             return Promotion(Decision(()), race.deployment, reused=True, lost_to=race.lost_to)
         return Promotion(Decision(()), resumed, reused=True)

@@ -87,6 +87,8 @@ def settle(context: ReleaseContext, ours: Deployment) -> RaceResult:
         )
     if between is None:
         return RaceResult(ours)
+    if ours.state is State.ERROR:  # a re-run of the loser: already marked
+        return RaceResult(ours, lost_to=between)
     lost = context.ledger.add_status(
         ours,
         status(

@@ -60,6 +60,9 @@ def rollback(
             environment_url=policy.url,
         )
         resumed = complete_first_status(context, existing, first)
+        if resumed.pending or resumed.state is State.ERROR:
+            race = settle(context, resumed)
+            return Rollback(Decision(()), race.deployment, reused=True, lost_to=race.lost_to)
         return Rollback(Decision(()), resumed, reused=True)
 
     records = histories.of(environment)

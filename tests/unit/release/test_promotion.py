@@ -342,6 +342,11 @@ def test_a_promotion_that_loses_a_race_is_marked_and_the_winner_stands(
     states = {d.run_id: d.state for d in ledger.history(["production"])}
     assert states == {"other": State.IN_PROGRESS, "mine": State.ERROR}
 
+    rerun = Desk(ledger, clock, seed=4).promote(A, "staging", "production", run="mine")
+    assert rerun.reused and rerun.lost_to is not None and not rerun.recorded
+    mine = next(d for d in ledger.history(["production"]) if d.run_id == "mine")
+    assert [s.state for s in mine.statuses] == [State.IN_PROGRESS, State.ERROR], "marked once"
+
 
 def test_racing_promotions_exactly_one_wins(tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / "race.db"

@@ -306,6 +306,19 @@ def test_export_and_import_between_two_sqlite_ledgers(repo: Repo, cli: Cli, tmp_
     assert cli("history", env={"CLEARANCE_LEDGER": other}).stdout == cli("history").stdout
 
 
+@pytest.mark.parametrize("choice", ["githb", "ledger"])
+def test_a_ledger_that_is_neither_a_backend_nor_a_path_is_a_usage_error(
+    repo: Repo, cli: Cli, choice: str
+) -> None:
+    repo.commit("initial")
+    result = cli("history", "--ledger", choice)
+    assert (
+        result.code == 2
+        and "expected github, sqlite, or the path of a SQLite ledger" in result.stderr
+    )
+    assert not (repo.path / choice).exists()
+
+
 def test_the_github_ledger_needs_a_token(repo: Repo, cli: Cli) -> None:
     repo.commit("initial")
     result = cli("history", "--ledger", "github", "--repository", "acme/shop")
