@@ -164,3 +164,18 @@ def test_long_histories_are_read_page_by_page(backend: Backend) -> None:
     ids = [ledger.record(make(backend, n, statuses=()), new=True).id for n in range(1, 231)]
     assert [d.id for d in backend.open().history()] == list(reversed(ids))
     assert [d.id for d in backend.open().history(["staging"])][:3] == list(reversed(ids))[:3]
+
+
+def test_a_deployment_with_many_statuses_reads_back_whole(backend: Backend) -> None:
+    ledger = backend.open()
+    d = ledger.record(make(backend, 1), new=True)
+    for n in range(14):
+        state = State.SUCCESS if n % 2 else State.FAILURE
+        d = ledger.add_status(
+            d,
+            StatusEvent(
+                state, START + dt.timedelta(minutes=n), f"attempt {n} · #99 2020-01-01T00:00:00Z"
+            ),
+        )
+    (read,) = backend.open().history()
+    assert read == d and len(read.statuses) == 15
