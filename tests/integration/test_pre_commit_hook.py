@@ -1,4 +1,5 @@
-"""The `clearance-code` hook under the real pre-commit (`try-repo`), offline from the wheelhouse.
+"""The `clearance-code` and `clearance-workflows` hooks under the real pre-commit (`try-repo`),
+offline from the wheelhouse.
 
 The hook repository is a clean export of this checkout committed once, so pre-commit installs
 the hook environment once for all the cases (from the local wheelhouse, no index).
@@ -42,7 +43,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def try_repo(
-    repo: Path, hook_repo: Path, home: Path, *args: str
+    repo: Path, hook_repo: Path, home: Path, *args: str, hook: str = "clearance-code"
 ) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
@@ -58,7 +59,7 @@ def try_repo(
         "LANG": "C.UTF-8",
     }
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "clearance-code", *args],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, *args],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -113,3 +114,35 @@ def test_hook_honours_the_config_exclude_for_files_pre_commit_passes(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "B602" not in result.stdout
+
+
+UNPINNED_WORKFLOW = """\
+name: ci
+on: push
+permissions: {}
+jobs:
+  test:
+    name: test
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+"""
+
+
+def test_workflows_hook_fails_on_an_unpinned_action_and_ignores_other_yaml(
+    tmp_path, hook_repo, pre_commit_home
+) -> None:
+    repo = consumer(
+        tmp_path,
+        {".github/workflows/ci.yml": UNPINNED_WORKFLOW, "config/settings.yml": "uses: x/y@v1\n"},
+    )
+
+    result = try_repo(repo, hook_repo, pre_commit_home, "--all-files", hook="clearance-workflows")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "workflow/unpinned-action" in result.stdout
+    assert "settings.yml" not in result.stdout

@@ -1,0 +1,1 @@
+"""Workflow linting: zizmor as the engine, plus the checks it does not cover."""
