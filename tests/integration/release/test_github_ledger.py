@@ -257,3 +257,33 @@ def test_racing_promotions_exactly_one_wins(github: Backend, clock: Clock) -> No
     assert len(outcomes) == 4 and outcomes.count("won") == 1, outcomes
     live = [d for d in github.open().history(["production"]) if d.state is State.IN_PROGRESS]
     assert len(live) == 1
+
+
+def test_a_token_without_deployments_write_is_told_what_it_lacks(github: Backend) -> None:
+    github.standin.token = github.standin.add_token(
+        permissions={"deployments": "read", "contents": "read"}
+    )
+    with pytest.raises(LedgerError) as caught:
+        github.open().record(make(github), new=True)
+    assert caught.value.exit_code is ExitCode.EXTERNAL
+    assert "the token needs 'deployments: write'" in str(caught.value)
+    assert github.waits.seconds == [], "a refusal is not retried"
+
+
+def test_a_bad_token_and_an_unknown_repository_are_one_line_each(github: Backend) -> None:
+    from clearance.release.ledger.github import GitHubApi
+
+    bad = GitHubLedger(
+        GitHubApi(
+            api_url=github.standin.api_url, token="ghs_" + "0" * 36, repository="octo-org/octo-repo"
+        )
+    )
+    with pytest.raises(LedgerError, match=r"rejected the token \(401\): check GITHUB_TOKEN"):
+        list(bad.history())
+    missing = GitHubLedger(
+        GitHubApi(
+            api_url=github.standin.api_url, token=github.standin.token, repository="octo-org/nope"
+        )
+    )
+    with pytest.raises(LedgerError, match="does not show octo-org/nope"):
+        list(missing.history())

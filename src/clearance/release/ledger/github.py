@@ -140,6 +140,12 @@ def _message(exc: GithubException) -> str:
     return exc.message or ""
 
 
+def _said(exc: GithubException) -> str:
+    """GitHub's message, on one line and short."""
+    text = " ".join(_message(exc).split())
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 @dataclass(frozen=True)
 class Wait:
     seconds: float
@@ -170,7 +176,7 @@ def retry_wait(exc: GithubException, attempt: int, policy: RetryPolicy) -> Wait 
             return Wait(60.0, f"secondary rate limit ({status})", True)
         return None
     if status >= 500:
-        return Wait(policy.backoff(attempt), f"{status} {message or 'server error'}".strip(), False)
+        return Wait(policy.backoff(attempt), f"{status} {_said(exc) or 'server error'}", False)
     return None
 
 
@@ -210,7 +216,7 @@ class GitHubApi:
         self._github.close()
 
     def _fail(self, what: str, exc: GithubException) -> LedgerError:
-        status, message = exc.status, _message(exc)
+        status, message = exc.status, _said(exc)
         if status == 401:
             return LedgerError(
                 f"GitHub at {self.api_url} rejected the token (401): check GITHUB_TOKEN"
