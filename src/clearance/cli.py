@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from clearance import __version__
 from clearance.commands import Command, Context
-from clearance.commands.registry import COMMANDS, GROUPS
+from clearance.commands.registry import COMMANDS, GROUPS, selected_entry
 from clearance.errors import ClearanceError, ConfigError, ExitCode, UsageError
 
 PROG = "clearance"
@@ -56,7 +56,8 @@ def _add_verbose(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] = ()) -> Parser:
+    """The parser; only the command `argv` names is loaded and configured."""
     parser = Parser(
         prog=PROG,
         description=(
@@ -73,9 +74,10 @@ def build_parser() -> Parser:
         (): parser.add_subparsers(title="commands", metavar="COMMAND", dest="command_0")
     }
     group_parsers: dict[tuple[str, ...], Parser] = {}
-    for command in COMMANDS:
-        for depth in range(1, len(command.words)):
-            group = command.words[:depth]
+    chosen = selected_entry(list(argv))
+    for entry in COMMANDS:
+        for depth in range(1, len(entry.words)):
+            group = entry.words[:depth]
             if group in group_parsers:
                 continue
             holder = subparsers[group[:-1]]
@@ -91,10 +93,14 @@ def build_parser() -> Parser:
             subparsers[group] = gp.add_subparsers(
                 title="commands", metavar="COMMAND", dest=f"command_{depth}"
             )
-        holder = subparsers[command.words[:-1]]
+        holder = subparsers[entry.words[:-1]]
+        if entry is not chosen:
+            holder.add_parser(entry.words[-1], help=entry.summary)
+            continue
+        command = entry.load()
         sub = holder.add_parser(
-            command.words[-1],
-            help=command.summary,
+            entry.words[-1],
+            help=entry.summary,
             description=command.description,
             epilog=(command.epilog + "\n\n" if command.epilog else "") + EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -161,7 +167,7 @@ def apply_env_defaults(parser: argparse.ArgumentParser, env: Mapping[str, str]) 
 
 
 def parse(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespace:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     sub = getattr(args, "_parser", None)
     if sub is None:
@@ -172,8 +178,8 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespace:
 
 def _help_for_group(args: argparse.Namespace, argv: Sequence[str], context: Context) -> int:
     """`clearance` or `clearance scan` with no command: show the help, usage error."""
-    parser = build_parser()
     words = [w for w in argv if not w.startswith("-")]
+    parser = build_parser(words)
     try:
         parser.parse_args([*words, "--help"])
     except SystemExit:

@@ -11,10 +11,29 @@ import hashlib
 REDACTED = "[REDACTED]"
 
 
-def describe_secret(value: str) -> str:
-    """A safe description of a secret: its length and a short hash, never its characters."""
+# A public prefix is shown only for tokens at least this long, so that what follows it (at
+# least 16 characters) stays unguessable from the report.
+PREFIX_MIN_TOKEN_LENGTH = 24
+PREFIX_MIN_HIDDEN = 16
+
+
+def describe_secret(value: str, public_prefix: str = "") -> str:
+    """A safe description of a secret: its length and a short hash, never its characters.
+
+    With a documented `public_prefix` (`ghp_`, `sk-ant-`) that the value starts with, a long
+    token also shows that prefix, which says what it is and nothing about the secret part.
+    Passwords and other prefix-less secrets never show any character.
+    """
     digest = hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    return f"{len(value)} chars, sha256:{digest}"
+    shown = ""
+    if (
+        public_prefix
+        and value.startswith(public_prefix)
+        and len(value) >= PREFIX_MIN_TOKEN_LENGTH
+        and len(value) - len(public_prefix) >= PREFIX_MIN_HIDDEN
+    ):
+        shown = f"{public_prefix}…, "
+    return f"{shown}{len(value)} chars, sha256:{digest}"
 
 
 class Redactor:

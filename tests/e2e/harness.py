@@ -49,6 +49,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -306,6 +307,20 @@ def export_checkout(source: Path, destination: Path) -> Path:
     return destination
 
 
+def empty_file() -> Path:
+    """An empty, read-only file for tools that want a config or env file and must read nothing.
+
+    Not /dev/null: a tool that *writes* such a file (git's lockfile-and-rename, for one) would
+    replace the device with a regular file for the whole machine.
+    """
+    path = Path(tempfile.gettempdir()) / "clearance-tests-empty-file"
+    if not path.is_file() or path.stat().st_size:
+        path.unlink(missing_ok=True)
+        path.touch()
+    path.chmod(0o444)
+    return path
+
+
 def make_repository(path: Path, files: Mapping[str, str], *, remote: str = CONSUMER_REMOTE) -> Path:
     """A committed git repository with FILES (relative path -> text), as a consumer's repo."""
     path.mkdir(parents=True, exist_ok=True)
@@ -322,7 +337,7 @@ def git(path: Path, *args: str) -> str:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(path),
         "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_GLOBAL": str(empty_file()),
         "GIT_AUTHOR_NAME": "Consumer",
         "GIT_AUTHOR_EMAIL": "consumer@example.com",
         "GIT_COMMITTER_NAME": "Consumer",
@@ -466,7 +481,7 @@ class ActHarness:
             args += ["-P", f"{label}=-self-hosted"]
         # Secrets go through a private file: never on a command line, and not in act's own
         # environment, which host-mode steps would inherit whether they ask for them or not.
-        secret_file = os.devnull
+        secret_file = str(empty_file())
         if secrets:
             secret_file = str(run / "secrets.env")
             fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -479,13 +494,13 @@ class ActHarness:
             str(run / "act-cache"),
             "--no-cache-server",
             "--env-file",
-            os.devnull,
+            str(empty_file()),
             "--secret-file",
             secret_file,
             "--var-file",
-            os.devnull,
+            str(empty_file()),
             "--input-file",
-            os.devnull,
+            str(empty_file()),
         ]
         if job is not None:
             args += ["--job", job]

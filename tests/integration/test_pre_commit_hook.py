@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     ROOT,
     WHEELHOUSE,
     commit_all,
+    empty_file,
     export_checkout,
     make_repository,
     wheelhouse_problem,
@@ -55,7 +56,7 @@ def try_repo(
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "VIRTUALENV_NO_DOWNLOAD": "1",
         "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_GLOBAL": str(empty_file()),
         "LANG": "C.UTF-8",
     }
     return subprocess.run(

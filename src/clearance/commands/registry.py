@@ -1,32 +1,87 @@
-"""The list of subcommands, in help order."""
+"""The list of subcommands, in help order.
+
+Entries name the module that defines each command, so `clearance` imports only the command
+it runs (the engines behind the others cost nothing at start-up). A test checks that every
+entry's words and summary are those of its module's `COMMAND`.
+"""
 
 from __future__ import annotations
 
-from clearance.commands import Command
-from clearance.commands.deploy_finish import COMMAND as DEPLOY_FINISH
-from clearance.commands.deploy_start import COMMAND as DEPLOY_START
-from clearance.commands.history import COMMAND as HISTORY
-from clearance.commands.ledger_transfer import EXPORT as LEDGER_EXPORT
-from clearance.commands.ledger_transfer import IMPORT as LEDGER_IMPORT
-from clearance.commands.lint_workflows import COMMAND as LINT_WORKFLOWS
-from clearance.commands.metadata import COMMAND as METADATA
-from clearance.commands.promote import COMMAND as PROMOTE
-from clearance.commands.rollback import COMMAND as ROLLBACK
-from clearance.commands.run import COMMAND as RUN
-from clearance.commands.scan_code import COMMAND as SCAN_CODE
+import importlib
+from dataclasses import dataclass
 
-COMMANDS: tuple[Command, ...] = (
-    RUN,
-    SCAN_CODE,
-    LINT_WORKFLOWS,
-    METADATA,
-    DEPLOY_START,
-    DEPLOY_FINISH,
-    PROMOTE,
-    ROLLBACK,
-    HISTORY,
-    LEDGER_EXPORT,
-    LEDGER_IMPORT,
+from clearance.commands import Command
+
+
+@dataclass(frozen=True)
+class Entry:
+    words: tuple[str, ...]
+    summary: str
+    module: str
+
+    def load(self) -> Command:
+        command: Command = importlib.import_module(self.module).COMMAND
+        return command
+
+
+COMMANDS: tuple[Entry, ...] = (
+    Entry(("run",), "run the whole conveyor locally on a repository", "clearance.commands.run"),
+    Entry(("scan", "code"), "scan Python code with bandit", "clearance.commands.scan_code"),
+    Entry(
+        ("scan", "secrets"),
+        "find committed credentials (detect-secrets engine)",
+        "clearance.commands.scan_secrets",
+    ),
+    Entry(
+        ("lint", "workflows"),
+        "lint GitHub Actions workflows (zizmor and clearance's own checks)",
+        "clearance.commands.lint_workflows",
+    ),
+    Entry(
+        ("verify",),
+        "verify Sigstore bundles and attestations against an identity policy",
+        "clearance.commands.verify",
+    ),
+    Entry(
+        ("metadata",),
+        "deployment metadata of this run (json, env, OCI labels, OpenTelemetry)",
+        "clearance.commands.metadata",
+    ),
+    Entry(
+        ("deploy", "start"),
+        "record that a digest is being deployed to an environment",
+        "clearance.commands.deploy_start",
+    ),
+    Entry(
+        ("deploy", "finish"),
+        "record how a deployment ended (success, failure, error)",
+        "clearance.commands.deploy_finish",
+    ),
+    Entry(
+        ("promote",),
+        "promote one digest from an environment to the next, through gates",
+        "clearance.commands.promote",
+    ),
+    Entry(
+        ("rollback",),
+        "roll an environment back to its last good digest",
+        "clearance.commands.rollback",
+    ),
+    Entry(
+        ("history",),
+        "list the deployments recorded in the ledger",
+        "clearance.commands.history",
+    ),
+    Entry(
+        ("ledger", "export"),
+        "write the deployment history as JSON",
+        "clearance.commands.ledger_export",
+    ),
+    Entry(
+        ("ledger", "import"),
+        "record an exported history in this ledger",
+        "clearance.commands.ledger_import",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -36,3 +91,21 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("deploy",): "record deployments in the ledger: start, finish",
     ("ledger",): "move a deployment history between ledgers: export, import",
 }
+
+
+def selected_entry(argv: list[str]) -> Entry | None:
+    """The command the arguments name (its words come first, after global options)."""
+    words: list[str] = []
+    for token in argv:
+        if token.startswith("-"):
+            if words:
+                break
+            continue
+        words.append(token)
+        chosen = tuple(words)
+        for entry in COMMANDS:
+            if entry.words == chosen:
+                return entry
+        if not any(entry.words[: len(chosen)] == chosen for entry in COMMANDS):
+            return None
+    return None

@@ -148,6 +148,15 @@ def write_baseline(path: Path | None, result: ScanResult, context: Context) -> i
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file renamed over the target.
+
+    A target that exists and is not a regular file (/dev/null, /dev/stdout, a FIFO) is
+    written directly: renaming over it would replace the device.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")

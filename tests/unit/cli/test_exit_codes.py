@@ -170,3 +170,24 @@ def test_sarif_format_to_a_file_and_outputs_inside_actions(tmp_path, run_cli) ->
     assert "\nfail\n" in text
     assert (root / "out.sarif").is_file()
     assert "## clearance scan" in summary.read_text()
+
+
+def test_output_to_a_special_file_writes_through_it_instead_of_replacing_it(
+    tmp_path, run_cli
+) -> None:
+    """`-o /dev/null` must not replace the device: a FIFO stands in for it here."""
+    import os
+    import stat
+    import threading
+
+    root = repo(tmp_path, {"app.py": CLEAN})
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    r = run_cli("scan", "code", "--format", "json", "-o", str(fifo), cwd=root)
+    reader.join(timeout=30)
+    assert r.code == ExitCode.OK
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and '"outcome": "pass"' in received[0]
