@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     metadata = run_metadata(args, context)
     with open_ledger(args, context, space.root) as (ledger, changes):
         result = promote(
-            release_context(context, ledger, changes),
+            release_context(context, ledger, changes, space),
             digest=str(digest),
             source=source,
             policy=policy,

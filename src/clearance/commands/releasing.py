@@ -19,7 +19,7 @@ from clearance.errors import UsageError
 from clearance.release import metadata as md
 from clearance.release.changes import ChangeSource, FirstAnswer, GitChanges
 from clearance.release.digests import Digest, file_digest, parse_digest
-from clearance.release.gates import Decision, Verdict
+from clearance.release.gates import Decision, GateSet, Verdict, default_evidence_gates
 from clearance.release.ledger.interface import Ledger
 from clearance.release.ledger.sqlite import DEFAULT_PATH, SqliteLedger
 from clearance.release.recording import ReleaseContext
@@ -276,8 +276,21 @@ def open_ledger(
         sqlite.close()
 
 
-def release_context(context: Context, ledger: Ledger, changes: ChangeSource) -> ReleaseContext:
-    return ReleaseContext(ledger=ledger, now=context.now, changes=changes)
+def release_context(
+    context: Context, ledger: Ledger, changes: ChangeSource, space: Workspace | None = None
+) -> ReleaseContext:
+    """The operations' dependencies; with a workspace, the gates its configuration enables
+    (verification when [tool.clearance.verify] is set)."""
+    gates = GateSet()
+    if space is not None:
+        from clearance.release.verification import verification_gate
+
+        gates = GateSet(
+            evidence=default_evidence_gates(
+                verification=verification_gate(space.settings, space.root)
+            )
+        )
+    return ReleaseContext(ledger=ledger, now=context.now, changes=changes, gates=gates)
 
 
 # ---------------------------------------------------------------- writing

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     metadata = run_metadata(args, context)
     with open_ledger(args, context, space.root) as (ledger, changes):
         result = rollback(
-            release_context(context, ledger, changes),
+            release_context(context, ledger, changes, space),
             policy=policy,
             metadata=metadata,
             to=to,
