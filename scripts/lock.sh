@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate scripts/requirements.lock: every runtime dependency of pyproject.toml and the
-# build backend ([build-system] requires), pinned with hashes for every supported Python and
-# platform (uv's universal resolution). The actions install from this file, hash-checked.
+# Regenerate scripts/requirements.lock: every runtime dependency of pyproject.toml, its `gates`
+# extra (scipy, for the canary gate's statistics) and the build backend ([build-system]
+# requires), pinned with hashes for every supported Python and platform (uv's universal
+# resolution). The actions install from this file, hash-checked.
 #
 #   bash scripts/lock.sh            # regenerate
 #   bash scripts/lock.sh --upgrade  # and move every pin to its newest allowed version
@@ -21,7 +22,7 @@ with open("pyproject.toml", "rb") as handle:
     for requirement in tomllib.load(handle)["build-system"]["requires"]:
         print(requirement)
 PY
-uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+uv pip compile --quiet --universal --generate-hashes --python-version 3.11 --extra gates \
   --no-header --annotation-style line --custom-compile-command "bash scripts/lock.sh" \
   "$@" pyproject.toml "$tmp/build-system.in" -o "$tmp/requirements.lock"
 {

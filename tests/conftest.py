@@ -11,8 +11,9 @@ import pytest
 
 from clearance.cli import main
 
-# loopback stand-ins for GitHub, Sigstore and the runner's OIDC endpoint (tests/standins/README.md)
-pytest_plugins = ["tests.standins.fixtures"]
+# loopback stand-ins for GitHub, Sigstore and the runner's OIDC endpoint (tests/standins/README.md);
+# a real Prometheus on backfilled data, one per session (tests/prometheus/)
+pytest_plugins = ["tests.standins.fixtures", "tests.prometheus.fixtures"]
 
 SCRUBBED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CLEARANCE_")
 # Paths of test tools installed by tests/run.sh: kept, they are not option defaults.

@@ -33,9 +33,18 @@ def locked() -> dict[str, tuple[str, int]]:
     return pins
 
 
+# Extras the actions need (scripts/lock.sh --extra): the canary gate's scipy.
+LOCKED_EXTRAS = ("gates",)
+
+
 def declared() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    return [*project["project"]["dependencies"], *project["build-system"]["requires"]]
+    extras = project["project"]["optional-dependencies"]
+    return [
+        *project["project"]["dependencies"],
+        *(r for extra in LOCKED_EXTRAS for r in extras[extra]),
+        *project["build-system"]["requires"],
+    ]
 
 
 @pytest.mark.parametrize("requirement", declared())

@@ -82,6 +82,16 @@ COMMANDS: tuple[Entry, ...] = (
         "record an exported history in this ledger",
         "clearance.commands.ledger_import",
     ),
+    Entry(
+        ("gate", "slo"),
+        "judge an SLO on Prometheus: burn-rate rules and an error-budget floor",
+        "clearance.commands.gate_slo",
+    ),
+    Entry(
+        ("gate", "canary"),
+        "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
+        "clearance.commands.gate_canary",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -90,6 +100,7 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("lint",): "lint the repository's GitHub Actions workflows",
     ("deploy",): "record deployments in the ledger: start, finish",
     ("ledger",): "move a deployment history between ledgers: export, import",
+    ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }
 
 
