@@ -280,15 +280,19 @@ def release_context(
     context: Context, ledger: Ledger, changes: ChangeSource, space: Workspace | None = None
 ) -> ReleaseContext:
     """The operations' dependencies; with a workspace, the gates its configuration enables
-    (verification when [tool.clearance.verify] is set)."""
+    (verification when [tool.clearance.verify] is set, the measured gates of
+    [tool.clearance.gates] by name)."""
     gates = GateSet()
     if space is not None:
+        from clearance.commands.gating import token as prometheus_token
+        from clearance.release.measured import measured_gates
         from clearance.release.verification import verification_gate
 
         gates = GateSet(
             evidence=default_evidence_gates(
                 verification=verification_gate(space.settings, space.root)
-            )
+            ),
+            available=measured_gates(space.settings, prometheus_token(context)),
         )
     return ReleaseContext(ledger=ledger, now=context.now, changes=changes, gates=gates)
 
