@@ -94,11 +94,16 @@ def file_command_entry(name: str, value: str) -> str:
 
 
 class Runner:
-    """The Actions runtime seen from a step: built from an environment and a stdout stream."""
+    """The Actions runtime seen from a step: built from an environment and a command stream.
 
-    def __init__(self, env: Mapping[str, str], stdout: TextIO) -> None:
+    Workflow commands (masks, annotations) go to `commands`, the step's stderr in practice:
+    the runner reads commands from both streams, and stdout stays clean for the data a
+    command prints (`--format json > report.json` must not carry an `::add-mask::` line).
+    """
+
+    def __init__(self, env: Mapping[str, str], commands: TextIO) -> None:
         self._env = env
-        self._stdout = stdout
+        self._stdout = commands
 
     @property
     def active(self) -> bool:

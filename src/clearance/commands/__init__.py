@@ -40,7 +40,7 @@ class Context:
 
     @property
     def runner(self) -> Runner:
-        return Runner(self.env, self.stdout)
+        return Runner(self.env, self.stderr)
 
     def say(self, message: str) -> None:
         """Chatter for humans: stderr, scrubbed."""

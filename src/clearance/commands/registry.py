@@ -83,6 +83,26 @@ COMMANDS: tuple[Entry, ...] = (
         "clearance.commands.ledger_import",
     ),
     Entry(
+        ("sign",),
+        "sign files with Sigstore (keyless) or a local key: FILE.sigstore.json",
+        "clearance.commands.sign",
+    ),
+    Entry(
+        ("attest", "provenance"),
+        "attest SLSA v1 build provenance of files (FILE.provenance.sigstore.json)",
+        "clearance.commands.attest_provenance",
+    ),
+    Entry(
+        ("attest", "scan"),
+        "attest scan results of files (FILE.scan.sigstore.json)",
+        "clearance.commands.attest_scan",
+    ),
+    Entry(
+        ("attest", "sbom"),
+        "attest the CycloneDX SBOM of files (FILE.sbom.sigstore.json)",
+        "clearance.commands.attest_sbom",
+    ),
+    Entry(
         ("gate", "slo"),
         "judge an SLO on Prometheus: burn-rate rules and an error-budget floor",
         "clearance.commands.gate_slo",
@@ -100,6 +120,7 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("lint",): "lint the repository's GitHub Actions workflows",
     ("deploy",): "record deployments in the ledger: start, finish",
     ("ledger",): "move a deployment history between ledgers: export, import",
+    ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }
 

@@ -151,6 +151,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="Sigstore ClientTrustConfig JSON (private instance)",
     )
+    trust.add_argument(
+        "--key",
+        type=Path,
+        metavar="PUBLIC_KEY",
+        help="verify bundles signed with a key ('clearance sign --key'): PEM public key; no "
+        "identity policy or transparency log applies",
+    )
     report = parser.add_argument_group("reporting")
     report.add_argument(
         "--format",
@@ -179,7 +186,54 @@ def _absolute(path: Path | None, context: Context) -> Path | None:
     return path if path.is_absolute() else context.cwd / path
 
 
+_IDENTITY_OPTIONS = (
+    "repository",
+    "workflow",
+    "ref",
+    "trigger",
+    "sha",
+    "runner_environment",
+    "issuer",
+    "cert_identity",
+    "cert_identity_regex",
+    "trust_config",
+)
+
+
+def _run_with_key(args: argparse.Namespace, context: Context) -> int:
+    """`--key`: signatures checked against a public key (no certificate, no log)."""
+    from clearance.errors import UsageError
+    from clearance.trust.keys import describe_key, load_public_key, verify_with_key
+    from clearance.trust.settings import verify_settings
+    from clearance.trust.verify import subjects_for
+
+    given = [name for name in _IDENTITY_OPTIONS if getattr(args, name, None)]
+    if given or args.staging or args.online:
+        options = ", ".join("--" + n.replace("_", "-") for n in given) or "--staging/--online"
+        raise UsageError(
+            f"--key verifies a key's signature; {options} apply to keyless (certificate) "
+            "bundles only"
+        )
+    key_path: Path = args.key if args.key.is_absolute() else context.cwd / args.key
+    key = load_public_key(key_path, shown=str(args.key))
+    root = repository_root(args, context)
+    configured = verify_settings(settings_for(args, context, root))
+    kinds = args.kind or list(configured.bundle_kinds)
+    predicate_type = args.predicate_type or configured.predicate_type
+    subjects = subjects_for(args.artifacts, bundles=args.bundle or (), kinds=kinds, cwd=context.cwd)
+    verdicts = verify_with_key(subjects, key, predicate_type=predicate_type)
+    return _emit(
+        verdicts,
+        args,
+        context,
+        policy=describe_key(key),
+        trust="key-based: the public key given, no transparency log",
+    )
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
+    if args.key is not None:
+        return _run_with_key(args, context)
     from clearance.trust.roots import load_trust
     from clearance.trust.settings import verify_settings
     from clearance.trust.verify import subjects_for, verify_artifacts

@@ -460,6 +460,10 @@ def _verify_one(
     evidence: _Evidence,
 ) -> None:
     """Return only when sigstore's verifier returned and every clearance check passed."""
+    if _signed_with_key(subject.bundle.document):
+        raise InvalidBundleDocument(
+            "the bundle is signed with a key, not a certificate: verify it with --key PUBLIC_KEY"
+        )
     bundle = parse_bundle(subject.bundle)
     _gather(bundle, trust, evidence)
     claims = claims_of(bundle.signing_certificate)
@@ -478,12 +482,27 @@ def _verify_one(
         return
     evidence.content = "dsse"
     payload_type, payload = trust.verifier.verify_dsse(bundle, policy)
+    statement = check_statement(payload_type, payload, subject, predicate_type, evidence)
+    if statement["predicateType"] in SLSA_PROVENANCE_TYPES:
+        facts = provenance_facts(statement["predicateType"], statement.get("predicate"))
+        evidence.provenance = check_provenance(facts, claims)
+
+
+def check_statement(
+    payload_type: str,
+    payload: bytes,
+    subject: Subject,
+    predicate_type: str | None,
+    evidence: _Evidence,
+) -> dict[str, Any]:
+    """The in-toto checks of a verified DSSE payload (shared with key-based verification):
+    an in-toto Statement v1 that names the artifact's digest, of the predicate type asked."""
     if payload_type != IN_TOTO_PAYLOAD_TYPE:
         raise _Refusal(
             Reason.NOT_IN_TOTO, f"the DSSE payload type is {payload_type!r}, not in-toto"
         )
     dsse.Statement(payload)  # validates the in-toto Statement v1 layout
-    statement = json.loads(payload)
+    statement: dict[str, Any] = json.loads(payload)
     evidence.predicate_type = statement["predicateType"]
     if not _has_subject(statement, subject.digest):
         raise _Refusal(
@@ -495,9 +514,12 @@ def _verify_one(
             Reason.PREDICATE_TYPE_MISMATCH,
             f"predicate type is {statement['predicateType']!r}, expected {predicate_type!r}",
         )
-    if statement["predicateType"] in SLSA_PROVENANCE_TYPES:
-        facts = provenance_facts(statement["predicateType"], statement.get("predicate"))
-        evidence.provenance = check_provenance(facts, claims)
+    return statement
+
+
+def _signed_with_key(document: Any) -> bool:
+    material = document.get("verificationMaterial") if isinstance(document, dict) else None
+    return isinstance(material, dict) and "publicKey" in material
 
 
 def _has_subject(statement: Mapping[str, Any], digest: str) -> bool:

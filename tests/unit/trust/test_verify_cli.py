@@ -261,7 +261,7 @@ def test_in_github_actions_it_writes_outputs_summary_annotations_and_the_verdict
         assert f"{name}<<" in outputs
         assert f"\n{value}\n" in outputs
     assert "clearance verify: FAILED (1 of 2 verified)" in summary.read_text(encoding="utf-8")
-    assert "::error title=clearance verify::FAILED: " in result.stdout
+    assert "::error title=clearance verify::FAILED: " in result.stderr
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def test_claims_of_an_untrusted_certificate_cannot_inject_lines(tmp_path: Path, 
 
     assert result.code == 1
     assert "pwned" in result.stdout
-    for line in result.stdout.splitlines():
+    for line in (result.stdout + result.stderr).splitlines():
         assert not line.startswith("::error::pwned")
         assert "\x1b" not in line
     assert "\x1b" not in summary.read_text(encoding="utf-8")

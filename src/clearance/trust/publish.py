@@ -1,0 +1,177 @@
+"""Optional uploads of signing results to GitHub, through PyGithub.
+
+- `attach_to_release(tag, bundles)`: each bundle becomes an asset of the release with that tag
+  (its file name, `application/json`). The release must exist; an asset of the same name is
+  refused rather than replaced (a bundle is evidence: nothing is overwritten silently).
+- `store_attestation(bundle)`: GitHub's attestations API (`POST /repos/{owner}/{repo}/attestations`),
+  which `gh attestation verify` and the repository's attestations page read. Not every
+  repository has it (private repositories without GitHub Enterprise Cloud, GitHub Enterprise
+  Server): a 404 or 403 is answered with a notice and the bundle stays a local file.
+
+The repository, API URL and token come from the runner's environment (`GITHUB_REPOSITORY`,
+`GITHUB_API_URL`, `GITHUB_TOKEN`), never from arguments. Every request has a timeout; no
+message contains the token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clearance.errors import ServiceError, UsageError
+
+DEFAULT_API_URL = "https://api.github.com"
+TIMEOUT_SECONDS = 30
+UNSUPPORTED = (403, 404)
+
+
+@dataclass(frozen=True)
+class GitHubTarget:
+    api_url: str
+    repository: str
+    token: str
+    server_url: str = "https://github.com"
+
+    def __repr__(self) -> str:
+        return f"GitHubTarget(api_url={self.api_url!r}, repository={self.repository!r})"
+
+
+def github_target(env: Mapping[str, str], what: str) -> GitHubTarget:
+    """Where to upload, from the environment; `UsageError` saying what to set."""
+    token = env.get("GITHUB_TOKEN", "").strip()
+    repository = env.get("GITHUB_REPOSITORY", "").strip()
+    if not token:
+        raise UsageError(
+            f"{what} needs GITHUB_TOKEN in the environment "
+            "(env: GITHUB_TOKEN: ${{ github.token }}, with the permission it needs)"
+        )
+    if not repository or "/" not in repository:
+        raise UsageError(f"{what} needs GITHUB_REPOSITORY (owner/name) in the environment")
+    return GitHubTarget(
+        api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        repository=repository,
+        token=token,
+        server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+    )
+
+
+@dataclass(frozen=True)
+class UploadedAsset:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class StoredAttestation:
+    """An attestation GitHub stored (`id`), or why it did not (`notice`)."""
+
+    id: int | None
+    url: str | None = None
+    notice: str | None = None
+
+
+class GitHubPublisher:
+    """Uploads to one repository."""
+
+    def __init__(self, target: GitHubTarget, *, timeout: int = TIMEOUT_SECONDS) -> None:
+        import github
+
+        self.target = target
+        self._client = github.Github(
+            base_url=target.api_url,
+            auth=github.Auth.Token(target.token),
+            timeout=timeout,
+            retry=None,
+            lazy=True,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> GitHubPublisher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _fail(self, action: str, exc: Exception) -> ServiceError:
+        import requests
+        from github import GithubException
+
+        if isinstance(exc, GithubException):
+            message = exc.data.get("message") if isinstance(exc.data, dict) else None
+            detail = f"HTTP {exc.status}" + (f": {message}" if message else "")
+        elif isinstance(exc, requests.RequestException):
+            detail = f"unreachable ({type(exc).__name__})"
+        else:
+            detail = type(exc).__name__
+        return ServiceError(f"GitHub API at {self.target.api_url}: {action}: {detail}")
+
+    def attach_to_release(self, tag: str, files: Sequence[Path]) -> list[UploadedAsset]:
+        """Upload each file as an asset of the release `tag`."""
+        import requests
+        from github import GithubException, UnknownObjectException
+
+        where = f"release {tag} of {self.target.repository}"
+        try:
+            repo = self._client.get_repo(self.target.repository)
+            release = repo.get_release(tag)
+            existing = {asset.name for asset in release.get_assets()}
+        except UnknownObjectException:
+            raise UsageError(f"--attach-to-release: there is no {where}: create it first") from None
+        except (GithubException, requests.RequestException) as exc:
+            raise self._fail(f"reading {where}", exc) from None
+        clashes = sorted(f.name for f in files if f.name in existing)
+        if clashes:
+            raise UsageError(
+                f"--attach-to-release: {where} already has {', '.join(clashes)}: "
+                "bundles are not replaced; delete those assets or release under a new tag"
+            )
+        uploaded: list[UploadedAsset] = []
+        for path in files:
+            try:
+                asset = release.upload_asset(
+                    str(path), name=path.name, content_type="application/json"
+                )
+            except (GithubException, requests.RequestException) as exc:
+                raise self._fail(f"uploading {path.name} to {where}", exc) from None
+            uploaded.append(UploadedAsset(name=asset.name, url=asset.browser_download_url))
+        return uploaded
+
+    def store_attestation(self, bundle_json: str) -> StoredAttestation:
+        """Store a DSSE bundle with GitHub's attestations API, or say why it could not."""
+        import requests
+        from github import GithubException
+
+        path = f"/repos/{self.target.repository}/attestations"
+        bundle: dict[str, Any] = json.loads(bundle_json)
+        try:
+            _, data = self._client.requester.requestJsonAndCheck(
+                "POST", path, input={"bundle": bundle}
+            )
+        except GithubException as exc:
+            if exc.status in UNSUPPORTED:
+                message = exc.data.get("message") if isinstance(exc.data, dict) else None
+                return StoredAttestation(
+                    id=None,
+                    notice=(
+                        f"GitHub did not store the attestation (HTTP {exc.status}"
+                        + (f": {message}" if message else "")
+                        + f"): {self.target.repository} has no attestations API for this token "
+                        "(private repositories need GitHub Enterprise Cloud; the job needs "
+                        "`permissions: attestations: write`). The bundles are written locally."
+                    ),
+                )
+            raise self._fail("storing the attestation", exc) from None
+        except requests.RequestException as exc:
+            raise self._fail("storing the attestation", exc) from None
+        ident = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(ident, int):
+            raise ServiceError(
+                f"GitHub API at {self.target.api_url}: stored the attestation without an id"
+            )
+        url = f"{self.target.server_url}/{self.target.repository}/attestations/{ident}"
+        return StoredAttestation(id=ident, url=url)
