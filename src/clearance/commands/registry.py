@@ -46,6 +46,46 @@ COMMANDS: tuple[Entry, ...] = (
         "clearance.commands.verify",
     ),
     Entry(
+        ("metadata",),
+        "deployment metadata of this run (json, env, OCI labels, OpenTelemetry)",
+        "clearance.commands.metadata",
+    ),
+    Entry(
+        ("deploy", "start"),
+        "record that a digest is being deployed to an environment",
+        "clearance.commands.deploy_start",
+    ),
+    Entry(
+        ("deploy", "finish"),
+        "record how a deployment ended (success, failure, error)",
+        "clearance.commands.deploy_finish",
+    ),
+    Entry(
+        ("promote",),
+        "promote one digest from an environment to the next, through gates",
+        "clearance.commands.promote",
+    ),
+    Entry(
+        ("rollback",),
+        "roll an environment back to its last good digest",
+        "clearance.commands.rollback",
+    ),
+    Entry(
+        ("history",),
+        "list the deployments recorded in the ledger",
+        "clearance.commands.history",
+    ),
+    Entry(
+        ("ledger", "export"),
+        "write the deployment history as JSON",
+        "clearance.commands.ledger_export",
+    ),
+    Entry(
+        ("ledger", "import"),
+        "record an exported history in this ledger",
+        "clearance.commands.ledger_import",
+    ),
+    Entry(
         ("sign",),
         "sign files with Sigstore (keyless) or a local key: FILE.sigstore.json",
         "clearance.commands.sign",
@@ -81,6 +121,8 @@ COMMANDS: tuple[Entry, ...] = (
 GROUPS: dict[tuple[str, ...], str] = {
     ("scan",): "scan the repository: code (bandit), secrets (detect-secrets), deps (pip-audit)",
     ("lint",): "lint the repository's GitHub Actions workflows",
+    ("deploy",): "record deployments in the ledger: start, finish",
+    ("ledger",): "move a deployment history between ledgers: export, import",
     ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
 }

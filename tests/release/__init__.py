@@ -1,0 +1,1 @@
+"""Shared test code of the release area (imported as tests.release.support)."""
