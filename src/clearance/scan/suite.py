@@ -100,15 +100,16 @@ def run_suite(
     tasks: Sequence[ScanTask],
     *,
     progress: SuiteProgress | None = None,
-    fail_fast: bool = True,
+    fail_fast: bool = False,
 ) -> SuiteRun:
     """Run the tasks concurrently (one child process each) and collect what they did.
 
-    With `fail_fast`, the first failure stops the other scanners: the suite's report will not
-    be written anyway.
+    With `fail_fast`, the first failure stops the other scanners. Without it (the default)
+    every scanner finishes, so every failure is known and every secret value found is there
+    to scrub a failing scanner's message with (an engine's error may quote a file).
     """
     if not can_fork() or len(tasks) <= 1:
-        return _run_here(tasks, progress)
+        return _run_here(tasks, progress, fail_fast)
     return _Suite(tasks, progress, fail_fast).run()
 
 
@@ -147,7 +148,9 @@ def _run_task(task: ScanTask, progress: Progress) -> tuple[TaskDone | TaskFailed
         )
 
 
-def _run_here(tasks: Sequence[ScanTask], progress: SuiteProgress | None) -> SuiteRun:
+def _run_here(
+    tasks: Sequence[ScanTask], progress: SuiteProgress | None, fail_fast: bool
+) -> SuiteRun:
     run = SuiteRun()
     state = {task.scanner: (0, 0) for task in tasks}
     for task in tasks:
@@ -163,7 +166,9 @@ def _run_here(tasks: Sequence[ScanTask], progress: SuiteProgress | None) -> Suit
         run.secrets.update(found)
         if isinstance(outcome, TaskFailed):
             run.failed.append(outcome)
-            break
+            if fail_fast:
+                break
+            continue
         run.done[task.scanner] = outcome
     return run
 
@@ -378,6 +383,9 @@ def _captured(write_fd: int) -> Iterator[None]:
     os.dup2(write_fd, 1)
     os.dup2(write_fd, 2)
     os.close(write_fd)
+    # Python-level writes too, whatever sys.stdout/sys.stderr were (a test's capture, a pipe).
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
     try:
         yield
     finally:
