@@ -145,3 +145,11 @@ def test_pre_commit_hooks_map_onto_one_clearance_command() -> None:
         assert " ".join(words[1:3]) in commands
     assert by_id["clearance-code"]["types"] == ["python"]
     assert by_id["clearance-code"]["entry"] == "clearance scan code"
+
+
+def test_root_action_inputs_and_outputs_are_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The root action", 1)[1].split("\n## ", 1)[0]
+    definition = load(ROOT_ACTION)
+    for name in (*definition["inputs"], *definition["outputs"]):
+        assert f"`{name}`" in section, f"{name} is not in the README's root action section"
