@@ -47,8 +47,8 @@ audits --manifest files, else the config's deps.manifests, else every manifest i
 Each scanner is judged against its own threshold: --<scanner>-fail-on, else --fail-on, else
 the config's [tool.clearance.<scanner>] fail-on, else the config's fail-on, else low.
 The exit code is the worst outcome across the scanners: 1 when one has findings at or above
-its threshold, 3 when one could not run (named in one line; no report is written then) or a
-dependency could not be audited.
+its threshold; 3 when a dependency could not be audited; when a scanner could not run, it is
+named in one line, no report is written, and the code is its failure's (2 usage, 3 external).
 
 examples:
   clearance scan all                                    everything, text report
