@@ -10,6 +10,8 @@ Trees:
   app     (default) a clean export of this checkout (its tracked files: code, tests, test
           data, docs) plus a requirements.txt of 60 real pins taken from the bundled advisory
           data, audited offline against that snapshot;
+  service this checkout's src/ only (clearance's own package: about 140 modules, the size
+          of a typical service) plus the same requirements.txt;
   stdlib  a git copy of the running interpreter's standard library (about 1,800 Python
           files) plus the same requirements.txt.
 
@@ -20,7 +22,7 @@ the ratio of the best runs. Concurrency can only use cores that would otherwise 
 machine busy with other work (Linux shares the cores between sessions, not processes) both
 ways get the same share and the ratio tends to 1; run it on a quiet machine.
 
-Usage: python bench/scan_all.py [--tree app|stdlib] [--runs N] [--keep DIR]
+Usage: python bench/scan_all.py [--tree app|service|stdlib] [--runs N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -53,9 +55,13 @@ def git(tree: Path, *args: str) -> None:
     )
 
 
-def copy_app(target: Path) -> None:
+def copy_app(target: Path, under: str = "") -> None:
     listing = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=60
+        ["git", "ls-files", "-z", *([under] if under else [])],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout.decode()
     for name in filter(None, listing.split("\0")):
         source = ROOT / name
@@ -100,7 +106,10 @@ def make_tree(kind: str, work: Path) -> Path:
     tree = work / kind
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
-    (copy_app if kind == "app" else copy_stdlib)(tree)
+    if kind == "stdlib":
+        copy_stdlib(tree)
+    else:
+        copy_app(tree, "src" if kind == "service" else "")
     (tree / "requirements.txt").write_text(requirements())
     git(tree, "init", "-q")
     git(tree, "add", "-A")
@@ -144,7 +153,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--tree", choices=("app", "stdlib"), default="app")
+    parser.add_argument("--tree", choices=("app", "service", "stdlib"), default="app")
     parser.add_argument("--runs", type=int, default=3, help="alternating runs (default 3)")
     parser.add_argument("--keep", type=Path, help="use (and keep) this directory")
     args = parser.parse_args()
@@ -187,7 +196,9 @@ def main() -> int:
         print(f"{label:20} {median[name]:7.2f} s{used}   runs: {runs}")
     ratio = median["all"] / median["sum"]
     best = min(walls["all"]) / min(walls["sum"])
+    pairs = " ".join(f"{a / b:.2f}" for a, b in zip(walls["all"], walls["sum"], strict=True))
     print(f"ratio all / sum      {ratio:7.3f}   (medians; goal <= 0.8); best runs {best:.3f}")
+    print(f"ratio of each run    {pairs}")
     print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the machine slows both)")
     longest = max(SCANNERS, key=lambda s: median[s])
     cpu_bound = sum(cpu[s] for s in SCANNERS) / cores
