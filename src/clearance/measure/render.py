@@ -130,6 +130,17 @@ def _row(name: str, keys: Keys) -> tuple[str, ...]:
     return (name, frequency_text(keys), lead_text(keys), failure_text(keys), restore_text(keys))
 
 
+def _week_row(keys: Keys) -> tuple[str, ...]:
+    rate = keys.change_failure_rate
+    return (
+        keys.window.since.strftime("%Y-%m-%d"),
+        str(keys.deployments),
+        duration_text(keys.lead_time_median),
+        NONE if rate is None else f"{rate:.0%}",
+        duration_text(keys.time_to_restore_median),
+    )
+
+
 def _window_line(report: DoraReport) -> str:
     w = report.window
     return f"{format_time(w.since)} to {format_time(w.until)} ({w.days:g} days)"
@@ -154,7 +165,7 @@ def render_markdown(report: DoraReport) -> str:
             "",
             f"<details><summary>{env.environment}: week by week</summary>",
             "",
-            "| week | deployments | lead time | change failure rate | time to restore |",
+            "| week of | deployments | lead time (median) | change failure rate | time to restore (median) |",
             "|---|---|---|---|---|",
         ]
         lines += [
