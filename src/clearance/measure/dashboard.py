@@ -165,7 +165,8 @@ def page_data(report: DoraReport, *, generated_at: str) -> dict[str, Any]:
 def render_html(report: DoraReport, *, generated_at: str) -> str:
     """The page (UTF-8 text)."""
     data = json.dumps(page_data(report, generated_at=generated_at), ensure_ascii=False)
-    data = data.replace("</", "<\\/")  # a valid JSON escape; keeps the block closed
+    # `<` as \u003c: nothing in the data can close the block or open a comment in it
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     library = _inline(chart_js())
     script = _inline(_asset("assets", "dashboard.js"))
     style = _asset("assets", "dashboard.css")
