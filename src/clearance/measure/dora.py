@@ -18,6 +18,8 @@ figures are the same whichever ledger they come from. The definitions (also in t
 - **Time to restore**: from the first failed deployment (its failure time) to the next success
   status in the environment; failures in between belong to the same incident. An incident
   with no success after it is open.
+- A deployment that lost the race rule (two promotions decided at once: the later marks
+  itself `error` and never runs) is not an attempt and counts nowhere.
 
 A window `[since, until)` selects by those times; the whole history is read so that a change
 first shipped before the window is not counted in it. Weekly figures use ISO weeks (Monday
@@ -246,7 +248,9 @@ def _first(deployment: Deployment, states: Iterable[State]) -> dt.datetime | Non
 
 
 def attempts(history: Sequence[Deployment]) -> list[Attempt]:
-    """What became of each deployment of one environment; `history` oldest first."""
+    """What became of each deployment of one environment; `history` oldest first. A
+    deployment that lost a race was never carried out: it is left out."""
+    history = [d for d in history if not d.lost_race]
     replaced: dict[str, Deployment] = {}
     for d in history:
         if d.task is Task.ROLLBACK and d.rollback_of is not None:

@@ -16,6 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 RECORD_VERSION = 1
+LOST_RACE = "lost a race: "
+"""How the `error` status of a deployment that lost the race rule begins (`recording.settle`):
+such a deployment was never carried out."""
 
 
 class State(StrEnum):
@@ -196,6 +199,13 @@ class Deployment:
     @property
     def run_key(self) -> str | None:
         return run_key(self.run_id, self.run_attempt)
+
+    @property
+    def lost_race(self) -> bool:
+        """It lost the race rule to another deployment recorded at the same time: never run."""
+        return any(
+            s.state is State.ERROR and s.description.startswith(LOST_RACE) for s in self.statuses
+        )
 
     def with_status(self, status: StatusEvent) -> Deployment:
         return replace(self, statuses=(*self.statuses, status))

@@ -11,6 +11,7 @@ from tests.release import dora_scenarios as s
 from clearance.measure import dora
 from clearance.measure.dora import Window, percentile
 from clearance.measure.render import keys_json, render_json, render_markdown
+from clearance.release.records import LOST_RACE
 
 
 def production(records: list) -> dora.Keys:  # type: ignore[type-arg]
@@ -134,3 +135,16 @@ def test_json_and_markdown_carry_the_same_figures() -> None:
     markdown = render_markdown(report)
     assert "| `production` | 4 (0.57/day) |" in markdown
     assert "| 57% (4/7) | 47m30s (2 restored), 1 open |" in markdown
+
+
+def test_a_deployment_that_lost_a_race_never_ran_and_counts_nowhere() -> None:
+    winner = s.deploy(40, s.at(0, 9), (s.SUCCESS, s.at(0, 9, 10)))
+    loser = s.deploy(41, s.at(0, 9), task=s.Task.ROLLBACK, rollback_of=40)
+    loser = loser.with_status(
+        s.StatusEvent(
+            s.ERROR, s.at(0, 9, 1), f"{LOST_RACE}{winner.id} was recorded at the same time"
+        )
+    )
+    assert loser.lost_race and not winner.lost_race
+    keys = production([winner, loser])
+    assert (keys.deployments, keys.finished, keys.failed, keys.incidents) == (1, 1, 0, ())
