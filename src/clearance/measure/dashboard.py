@@ -123,7 +123,9 @@ def page_data(report: DoraReport, *, generated_at: str) -> dict[str, Any]:
     envs = report.environments
     weeks = [w.window.since.strftime("%Y-%m-%d") for w in envs[0].weeks] if envs else []
     gate_rows = sorted({(e.environment, g.gate) for e in envs for g in e.gates})
-    verdicts = ["pass", "hold", "fail", "not configured"]
+    present = {g.verdict for e in envs for g in e.gates}
+    order = ["pass", "hold", "fail", "not configured"]
+    verdicts = [v for v in order if v in present] + sorted(present - set(order))
     counts = {(e.environment, g.gate, g.verdict): g.count for e in envs for g in e.gates}
     return {
         "generated_at": generated_at,
@@ -200,7 +202,7 @@ def render_html(report: DoraReport, *, generated_at: str) -> str:
         "<figcaption>Deployment timeline</figcaption>"
         '<div class="chart timeline"><canvas id="chart-timeline"></canvas></div></figure></section>\n'
         '<section aria-label="gate outcomes"><figure class="wide">'
-        "<figcaption>Gate outcomes recorded with the deployments</figcaption>"
+        "<figcaption>Gate outcomes of the recorded promotions and rollbacks</figcaption>"
         '<div class="chart gates"><canvas id="chart-gates"></canvas></div></figure></section>\n'
         '<footer><p id="footer"></p></footer>\n'
         f'<script type="application/json" id="dora-data">{data}</script>\n'

@@ -26,14 +26,15 @@ pytestmark = pytest.mark.integration
 # Two environments over two ISO weeks; the timeline has one point per deployment created in
 # the window: 14 staging + 7 promotions + 2 fixes + 1 rollback = 24, of which 2 failed,
 # 1 replaced by the rollback, 1 rollback, 20 deployed; the gate chart has one bar per
-# (environment, gate) recorded: production's checkout-slo, scan, soak, source.
+# (environment, gate) recorded, for each verdict recorded (pass, not configured):
+# production's checkout-slo, scan, soak, source, verification.
 EXPECTED_POINTS = {
     "chart-deployments": [2, 2],
     "chart-lead-time": [2, 2],
     "chart-failure-rate": [2, 2],
     "chart-restore": [2, 0],
     "chart-timeline": [20, 2, 1, 1],
-    "chart-gates": [4, 4, 4, 4],
+    "chart-gates": [5, 5],
 }
 
 CHARTS_DRAWN = """

@@ -114,8 +114,9 @@ def test_the_release_train_over_two_weeks(cli: Cli, tmp_path: Path) -> None:
     assert production["lead_time"]["changes"] == 9
     assert production["lead_time"]["median_seconds"] == (22 * 60 + 15) * 60
     gates = {(g["gate"], g["verdict"]): g["count"] for g in production["gates"]}
-    assert gates[("checkout-slo", "hold")] == 1
-    assert gates[("scan", "pass")] == 1
+    assert gates[("checkout-slo", "pass")] == 9, "7 promotions and 2 fixes"
+    assert gates[("verification", "not configured")] == 9
+    assert gates[("scan", "pass")] == 1, "the rollback's evidence gate"
     assert [w["deployment_frequency"]["deployments"] for w in production["weeks"]] == [4, 4]
 
 

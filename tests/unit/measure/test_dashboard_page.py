@@ -88,5 +88,9 @@ def test_the_page_data_has_a_series_per_environment_and_a_point_per_deployment()
         "production · scan",
         "production · soak",
         "production · source",
+        "production · verification",
     ]
-    assert data["gates"]["verdicts"]["hold"] == [1, 0, 0, 0]
+    assert data["gates"]["verdicts"] == {
+        "pass": [9, 1, 9, 9, 0],
+        "not configured": [0, 0, 0, 0, 9],
+    }, "the verdicts recorded (a recorded deployment passed its gates), in this order"
