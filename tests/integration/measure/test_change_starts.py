@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.release.backends import REPOSITORY
-from tests.release.support import Clock, Repo
+from tests.release.backends import REPOSITORY, github_backend, mirror
+from tests.release.support import Cli, Clock, Repo, digest_of
 
 from clearance.release.changes import GitChanges, WithPullRequestStarts
 from clearance.release.ledger.github import (
@@ -116,3 +116,39 @@ def test_local_git_times_a_merge_commit_from_the_first_commit_it_merged(tmp_path
     assert by_sha[merge].first_commit_at == T0 + dt.timedelta(hours=1)
     assert by_sha[first].first_commit_at is None, "a plain commit starts at its own time"
     assert by_sha[first].started_at == T0 + dt.timedelta(hours=1)
+
+
+def test_deploy_start_on_the_github_ledger_records_a_squash_merges_first_commit(
+    github_api: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = github_backend(github_api)
+    clock = Clock(T0)
+    repo = Repo(tmp_path / "repo", clock)
+    repo.commit("Initial shop")
+    mirror(github_api, repo.path)
+    with github_api.state.lock:  # the pull request's branch lives only on GitHub
+        github_api.state.clock.freeze(T0 - dt.timedelta(days=2))
+        github_api.state.repo.commit("start the basket", branch="basket")
+        pull = github_api.state.repo.pull_request("Add basket", head_ref="basket")
+    clock.advance(hours=1)
+    squash = repo.commit(f"Add basket (#{pull.number})")
+    mirror(github_api, repo.path)
+    cli = Cli(monkeypatch, repo.path, clock, env=backend.cli_env)
+
+    started = cli(
+        "deploy",
+        "start",
+        "-e",
+        "staging",
+        "--digest",
+        digest_of("A"),
+        "--format",
+        "json",
+        *backend.cli_args,
+    )
+
+    assert started.code == 0, started.stderr
+    history = cli("history", "--format", "json", *backend.cli_args).json()["deployments"]
+    changes = {c["sha"]: c for c in history[0]["changes"]}
+    assert changes[squash]["pull_request"] == pull.number
+    assert changes[squash]["first_commit_at"] == "2025-03-01T09:00:00Z", "read from the PR"
