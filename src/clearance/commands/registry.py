@@ -81,6 +81,11 @@ COMMANDS: tuple[Entry, ...] = (
         "clearance.commands.history",
     ),
     Entry(
+        ("dora",),
+        "DORA metrics of each environment from the ledger (json, markdown, an HTML dashboard)",
+        "clearance.commands.dora",
+    ),
+    Entry(
         ("ledger", "export"),
         "write the deployment history as JSON",
         "clearance.commands.ledger_export",

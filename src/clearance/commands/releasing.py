@@ -17,7 +17,12 @@ from clearance.commands.scanning import repository_root, settings_for
 from clearance.config import Settings
 from clearance.errors import UsageError
 from clearance.release import metadata as md
-from clearance.release.changes import ChangeSource, FirstAnswer, GitChanges
+from clearance.release.changes import (
+    ChangeSource,
+    FirstAnswer,
+    GitChanges,
+    WithPullRequestStarts,
+)
 from clearance.release.digests import Digest, file_digest, parse_digest
 from clearance.release.gates import Decision, GateSet, Verdict, default_evidence_gates
 from clearance.release.ledger.interface import Ledger
@@ -262,7 +267,8 @@ def open_ledger(
             seconds_between_writes=BULK_WRITE_SPACING_SECONDS if bulk else None,
         )
         try:
-            yield github, FirstAnswer((git_changes, github.change_source()))
+            sources = FirstAnswer((git_changes, github.change_source()))
+            yield github, WithPullRequestStarts(sources, github.pull_request_starts())
         finally:
             github.close()
         return

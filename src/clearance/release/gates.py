@@ -23,7 +23,7 @@ from clearance.errors import ConfigError
 from clearance.release.digests import parse_digest
 from clearance.release.environments import EnvironmentPolicy
 from clearance.release.evidence import check_scan
-from clearance.release.records import Deployment, ScanSummary, format_time
+from clearance.release.records import Deployment, GateOutcome, ScanSummary, format_time
 from clearance.release.timeline import Standing
 
 
@@ -42,6 +42,10 @@ class GateResult:
 
     def line(self) -> str:
         return f"{self.gate}: {self.verdict.value}: {self.reason}"
+
+    def outcome(self) -> GateOutcome:
+        """The result as the ledger records it with the deployment it let through."""
+        return GateOutcome(self.gate, self.verdict.value, self.reason)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class Decision:
     @property
     def blocking(self) -> list[GateResult]:
         return [r for r in self.results if r.verdict in (Verdict.FAIL, Verdict.HOLD)]
+
+    def outcomes(self) -> tuple[GateOutcome, ...]:
+        return tuple(r.outcome() for r in self.results)
 
 
 def evaluate(gates: Sequence[Gate], candidate: Candidate) -> Decision:

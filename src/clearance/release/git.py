@@ -6,6 +6,7 @@ tree, or the history needed is not there (a shallow clone): callers fall back or
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import urllib.parse
@@ -110,6 +111,14 @@ def pull_request_of(subject: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def first_merged_commit(cwd: Path, base: str, merged: str) -> dt.datetime | None:
+    """The earliest authoring time of the commits a merge brought in (`base..merged`)."""
+    out = _git(cwd, "log", "--format=%aI", f"{base}..{merged}", "--")
+    if not out:
+        return None
+    return min(parse_time(line) for line in out.split())
+
+
 def commits_between(
     cwd: Path, base: str | None, head: str, limit: int
 ) -> tuple[list[Change], bool] | None:
@@ -122,22 +131,34 @@ def commits_between(
         return None
     spec: Sequence[str] = (f"{base}..{head}",) if base else (head,)
     out = _git(
-        cwd, "log", f"--max-count={limit + 1}", "--format=%H%x1f%aI%x1f%cI%x1f%s%x1e", *spec, "--"
+        cwd,
+        "log",
+        f"--max-count={limit + 1}",
+        "--format=%H%x1f%aI%x1f%cI%x1f%P%x1f%s%x1e",
+        *spec,
+        "--",
     )
     if out is None:
         return None
     changes = []
     for entry in out.split("\x1e"):
         fields = entry.strip("\n").split("\x1f")
-        if len(fields) != 4:
+        if len(fields) != 5:
             continue
-        sha, authored, committed, subject = fields
+        sha, authored, committed, parents, subject = fields
+        pull_request = pull_request_of(subject)
+        merged = parents.split()
         changes.append(
             Change(
                 sha=sha,
                 authored_at=parse_time(authored),
                 committed_at=parse_time(committed),
-                pull_request=pull_request_of(subject),
+                pull_request=pull_request,
+                first_commit_at=(
+                    first_merged_commit(cwd, merged[0], merged[1])
+                    if pull_request is not None and len(merged) == 2
+                    else None
+                ),
             )
         )
     complete = len(changes) <= limit

@@ -95,6 +95,7 @@ def promote(
         changes=None if changes is None else changes.changes,
         changes_complete=True if changes is None else changes.complete,
         evidence=origin.evidence,
+        gates=decision.outcomes(),
         statuses=(first,),
     )
     race = settle(context, context.ledger.record(deployment, new=True))

@@ -19,7 +19,13 @@ from clearance.release.changes import ChangeSource, NoChanges
 from clearance.release.gates import GateSet
 from clearance.release.ids import new_ulid
 from clearance.release.ledger.interface import Ledger, LedgerError
-from clearance.release.records import Deployment, State, StatusEvent, utc_now_seconds
+from clearance.release.records import (
+    LOST_RACE,
+    Deployment,
+    State,
+    StatusEvent,
+    utc_now_seconds,
+)
 
 DESCRIPTION_ROOM = 100
 
@@ -94,7 +100,7 @@ def settle(context: ReleaseContext, ours: Deployment) -> RaceResult:
         status(
             State.ERROR,
             context.clock(),
-            f"lost a race: {between.id} was recorded for {ours.environment} at the same time",
+            f"{LOST_RACE}{between.id} was recorded for {ours.environment} at the same time",
             log_url=ours.run_url,
         ),
     )

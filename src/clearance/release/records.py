@@ -16,6 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 RECORD_VERSION = 1
+LOST_RACE = "lost a race: "
+"""How the `error` status of a deployment that lost the race rule begins (`recording.settle`):
+such a deployment was never carried out."""
 
 
 class State(StrEnum):
@@ -86,12 +89,33 @@ class StatusEvent:
 
 @dataclass(frozen=True)
 class Change:
-    """A commit a deployment ships, with its times and pull request where known."""
+    """A commit a deployment ships, with its times and pull request where known.
+
+    `first_commit_at` is the time of the first commit of the pull request this commit merged
+    (a squash or merge commit: the work started then, not when it was merged); None when the
+    commit merged no pull request or its commits could not be read.
+    """
 
     sha: str
     authored_at: dt.datetime | None = None
     committed_at: dt.datetime | None = None
     pull_request: int | None = None
+    first_commit_at: dt.datetime | None = None
+
+    @property
+    def started_at(self) -> dt.datetime | None:
+        """When the work on this change started: its pull request's first commit, else its own
+        authoring time (else its commit time)."""
+        return self.first_commit_at or self.authored_at or self.committed_at
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """What one gate answered when the deployment was decided (promotion, rollback)."""
+
+    gate: str
+    verdict: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +164,7 @@ class Deployment:
     changes: tuple[Change, ...] | None = None
     changes_complete: bool = True
     evidence: Evidence = field(default_factory=Evidence)
+    gates: tuple[GateOutcome, ...] = ()
     statuses: tuple[StatusEvent, ...] = ()
 
     @property
@@ -175,6 +200,13 @@ class Deployment:
     def run_key(self) -> str | None:
         return run_key(self.run_id, self.run_attempt)
 
+    @property
+    def lost_race(self) -> bool:
+        """It lost the race rule to another deployment recorded at the same time: never run."""
+        return any(
+            s.state is State.ERROR and s.description.startswith(LOST_RACE) for s in self.statuses
+        )
+
     def with_status(self, status: StatusEvent) -> Deployment:
         return replace(self, statuses=(*self.statuses, status))
 
@@ -189,7 +221,12 @@ def change_to_json(change: Change) -> dict[str, Any]:
         "authored_at": _time_or_none(change.authored_at),
         "committed_at": _time_or_none(change.committed_at),
         "pull_request": change.pull_request,
+        "first_commit_at": _time_or_none(change.first_commit_at),
     }
+
+
+def gate_to_json(outcome: GateOutcome) -> dict[str, Any]:
+    return {"gate": outcome.gate, "verdict": outcome.verdict, "reason": outcome.reason}
 
 
 def status_to_json(status: StatusEvent) -> dict[str, Any]:
@@ -254,6 +291,7 @@ def to_json(deployment: Deployment, *, statuses: bool = True) -> dict[str, Any]:
         "changes": None if d.changes is None else [change_to_json(c) for c in d.changes],
         "changes_complete": d.changes_complete,
         "evidence": evidence_to_json(d.evidence),
+        "gates": [gate_to_json(g) for g in d.gates],
     }
     if statuses:
         document["statuses"] = [status_to_json(s) for s in d.statuses]
@@ -362,10 +400,20 @@ def from_json(
                 authored_at=_opt_time(c, "authored_at", where),
                 committed_at=_opt_time(c, "committed_at", where),
                 pull_request=_opt(c, "pull_request", int, where),
+                first_commit_at=_opt_time(c, "first_commit_at", where),
             )
             for c in changes_item
             if isinstance(c, Mapping)
         )
+    gates = tuple(
+        GateOutcome(
+            gate=_get(g, "gate", str, where),
+            verdict=_get(g, "verdict", str, where),
+            reason=_opt(g, "reason", str, where) or "",
+        )
+        for g in _opt(item, "gates", list, where) or []
+        if isinstance(g, Mapping)
+    )
     if statuses is None:
         status_items = _opt(item, "statuses", list, where) or []
         statuses = [status_from_json(s, where) for s in status_items]
@@ -392,5 +440,6 @@ def from_json(
         changes=changes,
         changes_complete=bool(item.get("changes_complete", True)),
         evidence=_evidence_from_json(item.get("evidence"), where),
+        gates=gates,
         statuses=tuple(statuses),
     )

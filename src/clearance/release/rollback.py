@@ -77,6 +77,7 @@ def rollback(
     judged: list[GateResult] = []
     tried: set[str] = {current.digest}
     chosen: Deployment | None = None
+    chosen_by: Decision | None = None
     for earlier in records:
         if earlier.state is not State.SUCCESS or earlier.digest in tried:
             continue
@@ -86,7 +87,7 @@ def rollback(
         candidate = Candidate(earlier.digest, policy, now, deployment=earlier, rollback=True)
         decision = evaluate(context.gates.for_rollback(policy), candidate)
         if decision.verdict is Verdict.PASS:
-            chosen = earlier
+            chosen, chosen_by = earlier, decision
             break
         judged.extend(
             GateResult(f"{_short(earlier.digest)} {r.gate}", r.verdict, r.reason)
@@ -131,6 +132,7 @@ def rollback(
         changes=None if changes is None else changes.changes,
         changes_complete=True if changes is None else changes.complete,
         evidence=chosen.evidence,
+        gates=chosen_by.outcomes() if chosen_by is not None else (),
         statuses=(first,),
     )
     race = settle(context, context.ledger.record(deployment, new=True))

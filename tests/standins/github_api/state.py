@@ -402,11 +402,14 @@ class Repository:
         head_ref: str,
         base_ref: str | None = None,
         merged: bool = False,
+        squash: bool = False,
         user: User | None = None,
         body: str | None = None,
     ) -> PullRequest:
         """Open a PR from branch `head_ref`; with merged=True, merge it into the base with a
-        merge commit (the PR then belongs to the commits it brought in and to the merge)."""
+        merge commit (the PR then belongs to the commits it brought in and to the merge); with
+        squash=True too, as GitHub's "Squash and merge" does: one new commit on the base,
+        `<title> (#<number>)`, whose parent is the base (the PR's commits stay only in the PR)."""
         base_ref = base_ref or self.default_branch
         head_sha = self.resolve(head_ref)
         base_sha = self.resolve(base_ref)
@@ -432,10 +435,14 @@ class Repository:
         )
         pr.commit_shas = self.ahead(base_sha, head_sha)
         if merged:
-            merge = self.commit(
-                f"Merge pull request #{number} from {self.owner.login}/{head_ref}\n\n{title}",
-                parents=[base_sha, head_sha],
-                branch=base_ref,
+            merge = (
+                self.commit(f"{title} (#{number})", parents=[base_sha], branch=base_ref)
+                if squash
+                else self.commit(
+                    f"Merge pull request #{number} from {self.owner.login}/{head_ref}\n\n{title}",
+                    parents=[base_sha, head_sha],
+                    branch=base_ref,
+                )
             )
             pr.state, pr.merge_commit_sha, pr.merged_at, pr.closed_at = (
                 "closed",

@@ -63,6 +63,11 @@ def test_a_soaked_current_digest_with_passing_evidence_is_promoted_and_recorded(
         "freeze": Verdict.NOT_CONFIGURED,
         "concurrency": Verdict.PASS,
     }
+    recorded = {g.gate: g.verdict for g in d.gates}
+    assert recorded == {gate: verdict.value for gate, verdict in verdicts(result).items()}, (
+        "the gate outcomes are recorded with the deployment (the dashboard reads them)"
+    )
+    assert desk.ledger.get(d.id) == d
 
 
 def test_a_digest_that_never_succeeded_in_staging_is_refused(desk: Desk, clock: Clock) -> None:

@@ -70,12 +70,14 @@ def test_deploy_start_records_the_changes_since_the_last_success_with_times_and_
             "authored_at": "2025-03-03T11:00:00Z",
             "committed_at": "2025-03-03T11:00:00Z",
             "pull_request": 13,
+            "first_commit_at": None,
         },
         {
             "sha": first,
             "authored_at": "2025-03-03T10:00:00Z",
             "committed_at": "2025-03-03T10:00:00Z",
             "pull_request": 12,
+            "first_commit_at": None,
         },
     ]
     assert record["changes_complete"] is True

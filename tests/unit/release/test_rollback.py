@@ -42,6 +42,11 @@ def test_rollback_restores_the_previous_good_digest_and_records_why(
     assert d.evidence == good.evidence
     assert result.restored == good
     assert d.state is State.IN_PROGRESS
+    assert [(g.gate, g.verdict) for g in d.gates] == [
+        ("verification", "not configured"),
+        ("attestations", "not configured"),
+        ("scan", "not configured"),
+    ], "the evidence gates the restored digest passed are recorded with the rollback"
 
 
 def test_rollback_skips_digests_whose_evidence_no_longer_passes(

@@ -101,6 +101,23 @@ query ClearanceChanges($owner: String!, $name: String!, $head: GitObjectID!, $fi
 }
 """
 
+PULL_REQUESTS_PER_QUERY = 25
+COMMITS_PER_PULL_REQUEST = 100
+
+
+def pull_request_starts_query(count: int) -> str:
+    """A query for the first commits of `count` pull requests, numbers in `$n0`, `$n1`, ..."""
+    numbers = ", ".join(f"$n{i}: Int!" for i in range(count))
+    fields = "\n".join(
+        f"    p{i}: pullRequest(number: $n{i}) {{ commits(first: $commits) "
+        "{ nodes { commit { authoredDate } } } }"
+        for i in range(count)
+    )
+    return (
+        f"query ClearancePullRequestStarts($owner: String!, $name: String!, $commits: Int!, "
+        f"{numbers}) {{\n  repository(owner: $owner, name: $name) {{\n{fields}\n  }}\n}}\n"
+    )
+
 
 # ---------------------------------------------------------------- retries
 
@@ -556,6 +573,68 @@ class GitHubLedger:
 
     def change_source(self) -> GitHubChanges:
         return GitHubChanges(self.api)
+
+    def pull_request_starts(self) -> GitHubPullRequests:
+        return GitHubPullRequests(self.api)
+
+
+@dataclass(frozen=True)
+class GitHubPullRequests:
+    """The first commit of pull requests (squash merges keep it only there), through GraphQL,
+    up to 25 pull requests a query. A number that is no pull request (a `(#12)` naming an
+    issue) is left out; so is everything when GitHub cannot be read: the deployment is still
+    recorded, its changes timed by their own commits."""
+
+    api: GitHubApi
+
+    def first_commits(self, numbers: Sequence[int]) -> Mapping[int, dt.datetime]:
+        found: dict[int, dt.datetime] = {}
+        wanted = list(dict.fromkeys(numbers))
+        for start in range(0, len(wanted), PULL_REQUESTS_PER_QUERY):
+            batch = wanted[start : start + PULL_REQUESTS_PER_QUERY]
+            found.update(self._batch(batch))
+        return found
+
+    def _batch(self, numbers: Sequence[int]) -> dict[int, dt.datetime]:
+        variables: dict[str, Any] = {
+            "owner": self.api.owner,
+            "name": self.api.name,
+            "commits": COMMITS_PER_PULL_REQUEST,
+            **{f"n{i}": number for i, number in enumerate(numbers)},
+        }
+        query = pull_request_starts_query(len(numbers))
+
+        def read() -> dict[str, Any] | None:
+            try:
+                return self.api.graphql(query, variables)
+            except GithubException as exc:
+                if exc.status in (400, 404):
+                    return None  # a number that is not a pull request
+                raise
+
+        try:
+            data = self.api.call("read pull request commits", read)
+        except LedgerError:
+            return {}
+        if data is None:
+            if len(numbers) == 1:
+                return {}
+            found: dict[int, dt.datetime] = {}
+            for number in numbers:
+                found.update(self._batch([number]))
+            return found
+        repository = data.get("repository") or {}
+        starts: dict[int, dt.datetime] = {}
+        for i, number in enumerate(numbers):
+            pull = repository.get(f"p{i}") or {}
+            times = [
+                parse_time(node["commit"]["authoredDate"])
+                for node in (pull.get("commits") or {}).get("nodes") or []
+                if (node.get("commit") or {}).get("authoredDate")
+            ]
+            if times:
+                starts[number] = min(times)
+        return starts
 
 
 @dataclass(frozen=True)
