@@ -213,7 +213,7 @@ def plan_init(root: Path, template: Template | None, *, force: bool) -> InitPlan
 
 def _document(text: str, *, in_pyproject: bool) -> dict[str, Any]:
     data = tomllib.loads(text)
-    return data["tool"]["clearance"] if in_pyproject else data  # type: ignore[no-any-return]
+    return data["tool"]["clearance"] if in_pyproject else data
 
 
 def _write_atomic(path: Path, text: str) -> None:
