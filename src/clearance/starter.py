@@ -151,10 +151,14 @@ def edit_pyproject(text: str, section: str, *, force: bool, where: Path) -> str:
         kept += newline
     addition = section.replace("\n", newline)
     result = kept + (newline if kept.strip() else "") + addition if kept else addition
-    after = _parse(result, where)
+    try:
+        after: dict[str, Any] | None = tomllib.loads(result)
+    except tomllib.TOMLDecodeError:
+        after = None
     wanted = tomllib.loads(section)["tool"]["clearance"]
     if (
-        _without_clearance(after) != _without_clearance(before)
+        after is None
+        or _without_clearance(after) != _without_clearance(before)
         or after.get("tool", {}).get("clearance") != wanted
     ):
         raise UsageError(
