@@ -7,8 +7,11 @@ bundled snapshot and say so. The ledger is read back with the SQLite backend.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -238,3 +241,19 @@ def test_a_missing_repository_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     r = run_cli("run", "nowhere", cwd=tmp_path)
     assert r.code == ExitCode.USAGE
     assert r.stderr.strip().splitlines() == ["clearance: error: nowhere: no such directory"]
+
+
+def test_the_example_services_own_tests_pass(tmp_path: Path) -> None:
+    repo = tmp_path / "service"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("build", "dist", ".clearance"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo / "src")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 passed" in done.stdout
