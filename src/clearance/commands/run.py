@@ -38,8 +38,8 @@ ledger .clearance/ledger.db ('clearance history' lists it). A failing stage stop
 conveyor; the stages after it are reported as skipped.
 
 stdout: the findings of the scans, then one line per stage (--format json: one document).
-stderr: progress. Exit code: that of the first failing stage (1 findings, 2 configuration,
-3 a failed build or tool), else 0.
+stderr: progress. Exit code: that of the failing stage, the worst when several scans fail
+(1 findings, 2 configuration, 3 a failed build or tool), else 0.
 
 examples:
   clearance run                        the repository of the current directory

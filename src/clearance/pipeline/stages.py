@@ -27,6 +27,15 @@ from clearance.release.metadata import Metadata
 from clearance.release.records import Deployment
 from clearance.scan.interface import Progress, no_progress
 
+_SEVERITY_OF_EXIT = {
+    ExitCode.OK: 0,
+    ExitCode.FAILED: 1,
+    ExitCode.INCONCLUSIVE: 2,
+    ExitCode.USAGE: 3,
+    ExitCode.EXTERNAL: 4,
+    ExitCode.INTERRUPTED: 5,
+}
+
 
 class StageStatus(StrEnum):
     PASSED = "passed"
@@ -107,8 +116,10 @@ class ConveyorRun:
 
     @property
     def exit_code(self) -> ExitCode:
-        first = self.failed
-        return first.exit_code if first is not None else ExitCode.OK
+        """The worst code of the failed stages (several fail only inside a group): a crashed
+        tool (3) or a configuration error (2) is never hidden behind findings (1)."""
+        codes = [s.exit_code for s in self.stages if s.status is StageStatus.FAILED]
+        return max(codes, key=_SEVERITY_OF_EXIT.__getitem__, default=ExitCode.OK)
 
 
 def _status(outcome: StageOutcome) -> StageStatus:

@@ -97,6 +97,17 @@ def test_the_stages_of_a_failing_stages_group_still_run(tmp_path: Path) -> None:
     assert run.exit_code == ExitCode.FAILED
 
 
+def test_a_crashed_scan_is_not_hidden_behind_another_scans_findings(tmp_path: Path) -> None:
+    stages = [
+        Fake("scan secrets", StageOutcome(False, "1", exit_code=ExitCode.FAILED), "scan"),
+        Fake("scan deps", ExternalError("pip-audit crashed"), "scan"),
+        Fake("build"),
+    ]
+    run = run_conveyor(conveyor(tmp_path), stages)
+    assert run.failed is not None and run.failed.name == "scan secrets"
+    assert run.exit_code == ExitCode.EXTERNAL
+
+
 @pytest.mark.parametrize(
     "error, code",
     [
