@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,8 @@ from clearance.pipeline.stages import Conveyor, StageReport, run_conveyor
 from clearance.report import Report
 from clearance.report.jsonfile import report_to_json
 from clearance.report.text import render_text
+
+ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 DESCRIPTION = """\
 Run the whole conveyor locally on a repository, on its [tool.clearance] configuration or,
@@ -108,6 +111,11 @@ def run(args: argparse.Namespace, context: Context) -> int:
     root = _absolute(args.repository or Path("."), context).resolve()
     if not root.is_dir():
         raise UsageError(f"{args.repository}: no such directory")
+    if args.environment is not None and not ENVIRONMENT_NAME.fullmatch(args.environment):
+        raise UsageError(
+            f"--environment {args.environment!r}: letters, digits, . _ / - (starting with one "
+            "of the first two)"
+        )
     if args.osv_url and not args.osv_url.startswith(("https://", "http://")):
         raise UsageError(f"--osv-url {args.osv_url!r} is not an http(s) URL")
     settings = load_config(_absolute(args.config, context) if args.config else None, root)

@@ -117,12 +117,12 @@ def test_json_output_names_every_stage_the_digest_and_the_deployment(
     tmp_path: Path, run_cli, offline: str
 ) -> None:
     repo = service_copy(tmp_path)
-    r = run_cli("run", str(repo), "--format", "json", cwd=tmp_path)
+    r = run_cli("run", str(repo), "--format", "json", "--environment", "local/a", cwd=tmp_path)
     assert r.code == ExitCode.OK, r.stderr
     document = json.loads(r.stdout)
     assert [s["name"] for s in document["stages"]] == STAGES
     assert document["outcome"] == "pass"
-    assert document["deployment"]["environment"] == "dev"
+    assert document["deployment"]["environment"] == "local/a"
     assert document["deployment"]["digest"] == document["digest"]
     assert document["deployment"]["state"] == "success"
     assert {run["scanner"] for run in document["report"]["runs"]} == {"secrets", "deps", "code"}
@@ -235,6 +235,13 @@ def test_a_project_that_is_not_python_needs_a_build_command(
     r = run_cli("run", cwd=tmp_path)
     assert r.code == ExitCode.USAGE
     assert "[tool.clearance.run] build" in stage_lines(r.stderr)["build"]
+
+
+@pytest.mark.parametrize("name", ["", "-x", "dev env"])
+def test_an_unusable_environment_name_is_a_usage_error(tmp_path: Path, run_cli, name: str) -> None:
+    r = run_cli("run", "--environment", name, cwd=tmp_path)
+    assert r.code == ExitCode.USAGE
+    assert "--environment" in r.stderr and not (tmp_path / ".clearance").exists()
 
 
 def test_a_missing_repository_is_a_usage_error(tmp_path: Path, run_cli) -> None:
