@@ -42,12 +42,12 @@ def _judge(conveyor: Conveyor, result: ScanResult, detail: str) -> StageOutcome:
     fail_on = conveyor.settings.fail_on_for(result.scanner)
     active = len(result.active)
     suppressed = len(result.suppressed)
-    counted = f"{active} finding(s)" + (f", {suppressed} suppressed" if suppressed else "")
+    hidden = f", {suppressed} suppressed" if suppressed else ""
     verdict = outcome([result], fail_on)
     notices = tuple(n.message for n in result.notices if n.level in ("warning", "error"))
     return StageOutcome(
         passed=verdict is Outcome.PASS,
-        detail=f"{counted}{detail}, fail-on {fail_on.value}",
+        detail=f"{active} finding(s){detail}{hidden}, fail-on {fail_on.value}",
         notices=notices,
         exit_code=ExitCode.FAILED,
     )
