@@ -130,17 +130,22 @@ class DepsStage:
         detail = f" in {stats.get('dependencies', 0)} dependency(ies) ({source})"
         judged = _judge(conveyor, result, detail)
         if audited.fell_back:
-            # One short line for the summary; the report keeps the full notices.
-            from clearance.scan.deps.advisories import BUNDLED_DATE
+            # One short line for the summary instead of the two long ones (the report keeps them).
+            from clearance.scan.deps.advisories import BUNDLED_DATE, BUNDLED_NOTICE
+            from clearance.scan.deps.fallback import FALLBACK_NOTICE
 
             service = audited.reason.split(": ", 1)[0]
-            judged = replace(
-                judged,
-                notices=(
-                    f"{service} could not be reached: audited against the bundled PyPA advisory "
-                    f"snapshot of {BUNDLED_DATE}, which misses every advisory published since",
-                ),
+            fallback_start = FALLBACK_NOTICE.split("{", 1)[0]
+            others = [
+                n
+                for n in judged.notices
+                if n != BUNDLED_NOTICE and not n.startswith(fallback_start)
+            ]
+            compact = (
+                f"{service} could not be reached: audited against the bundled PyPA advisory "
+                f"snapshot of {BUNDLED_DATE}, which misses every advisory published since"
             )
+            judged = replace(judged, notices=(compact, *others))
         if audit.unaudited and not policy.allow_unaudited:
             first = audit.unaudited[0]
             return replace(
