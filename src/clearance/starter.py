@@ -48,28 +48,56 @@ ignore = []                   # accepted findings: { id = "B101", path = "tests/
 environment = "dev"           # the local environment deployments are recorded in
 # build = "python -m build --wheel"   # default for a Python project: pip wheel, offline, into dist/
 # artifacts = ["dist/*.whl"]          # what the build makes (default: dist/*)
-# key = "signing.key"                 # sign with a local key (consumers verify with signing.pub)
+# key = "env://SIGNING_KEY"           # sign with a PEM key (kept out of git), and then
+# public-key = "signing.pub"          # where consumers find its public key
 """
 
 _ENVIRONMENTS = """\
 
 # Where `clearance promote` may take a digest, and what it must carry there
-[{prefix}environments.staging]
-require = ["scan"]            # a digest reaches staging only with passing scans recorded
-
 [{prefix}environments.production]
-after = "staging"             # promoted from staging only, the same digest
-min-soak = "30m"              # after at least this long as staging's current deployment
-require = ["scan"]            # add "signature" and "provenance" with a [verify] policy
+after = "staging"             # production takes digests from staging only, the same digest
+require = ["scan"]            # passing scans recorded with it (the deploy job verifies signatures)
+# min-soak = "30m"            # change: how long a digest must have run in staging first
 """
 
+_VERIFY = """\
 
-def starter_section(template: Template | None, *, in_pyproject: bool) -> str:
-    """The starting configuration: `[tool.clearance]` tables, or clearance.toml's top level."""
+# Who may have built and signed what is deployed or consumed (clearance verify, promote)
+[{prefix}verify]
+repository = "{repository}"{repository_comment}
+workflow = "clearance-dev/clearance/.github/workflows/build.yml"   # the reusable build workflow
+"""
+
+_TAGS = """\
+ref = "refs/tags/v*"          # releases are built from version tags
+"""
+
+PLACEHOLDER_REPOSITORY = "OWNER/REPO"
+
+
+def starter_section(
+    template: Template | None, *, in_pyproject: bool, repository: str | None = None
+) -> str:
+    """The starting configuration: `[tool.clearance]` tables, or clearance.toml's top level.
+
+    `repository` (OWNER/NAME, from git's origin) fills the verification policy of the
+    templates that sign; without it a placeholder marked "change" stands there."""
     prefix = "tool.clearance." if in_pyproject else ""
     text = _COMMON.replace("{prefix}", prefix)
     if template is Template.PYTHON_SERVICE:
         text += _ENVIRONMENTS.replace("{prefix}", prefix)
+    if template in (Template.PYTHON_SERVICE, Template.PYTHON_PACKAGE):
+        text += (
+            _VERIFY.replace("{prefix}", prefix)
+            .replace("{repository}", repository or PLACEHOLDER_REPOSITORY)
+            .replace(
+                "{repository_comment}",
+                "   # this repository" if repository else "   # change: this repository",
+            )
+        )
+        if template is Template.PYTHON_PACKAGE:
+            text += _TAGS
     return ("[tool.clearance]\n" + text) if in_pyproject else text
 
 
@@ -186,7 +214,10 @@ class InitPlan:
 def plan_init(root: Path, template: Template | None, *, force: bool) -> InitPlan:
     """Everything `init` will write, checked before anything is: refuses (UsageError, exit 2)
     to replace a configuration or a workflow unless `force`."""
+    from clearance.release import git
+
     writes: list[tuple[Path, str, str]] = []
+    repository = git.repository_slug(git.origin_url(root))
     config = root / CONFIG_FILENAME
     pyproject = root / PYPROJECT
     if config.is_file() or not pyproject.is_file():
@@ -194,12 +225,15 @@ def plan_init(root: Path, template: Template | None, *, force: bool) -> InitPlan
             raise UsageError(
                 f"{config} exists: keep it, or pass --force to replace it with a starting one"
             )
-        text = starter_section(template, in_pyproject=False)
+        text = starter_section(template, in_pyproject=False, repository=repository)
         writes.append((config, text, "a starting configuration"))
     else:
         original = pyproject.read_bytes().decode("utf-8")
         text = edit_pyproject(
-            original, starter_section(template, in_pyproject=True), force=force, where=pyproject
+            original,
+            starter_section(template, in_pyproject=True, repository=repository),
+            force=force,
+            where=pyproject,
         )
         writes.append((pyproject, text, "a starting [tool.clearance] section"))
     # Validate what is written as clearance will read it.

@@ -29,7 +29,8 @@ def test_init_appends_the_section_and_copies_the_template(tmp_path: Path, run_cl
     assert written.startswith(PYPROJECT.encode())
     settings = load_config(None, tmp_path)
     assert settings.source == tmp_path / "pyproject.toml"
-    assert "production" in settings.section("environments")
+    assert settings.section("environments")["production"]["after"] == "staging"
+    assert settings.section("verify")["repository"] == "OWNER/REPO"  # no origin to read it from
     workflow = tmp_path / ".github" / "workflows" / "python-service.yml"
     assert workflow.read_bytes() == (TEMPLATES / "python-service.yml").read_bytes()
 
@@ -115,3 +116,19 @@ def test_a_built_wheel_carries_the_templates(tmp_path: Path) -> None:
         for template in Template:
             member = f"clearance/templates/workflows/{template.value}.yml"
             assert archive.read(member) == (TEMPLATES / f"{template.value}.yml").read_bytes()
+
+
+def test_the_verification_policy_names_the_repository_of_the_origin_remote(
+    tmp_path: Path, run_cli
+) -> None:
+    from tests.e2e.harness import make_repository
+
+    repo = make_repository(
+        tmp_path / "shop", {"pyproject.toml": PYPROJECT}, remote="https://github.com/acme/shop.git"
+    )
+    r = run_cli("init", "--template", "python-package", cwd=repo)
+    assert r.code == ExitCode.OK, r.stderr
+    verify = load_config(None, repo).section("verify")
+    assert verify["repository"] == "acme/shop"
+    assert verify["ref"] == "refs/tags/v*"
+    assert "change: this repository" not in (repo / "pyproject.toml").read_text()

@@ -18,14 +18,25 @@ PROJECT = '[project]\nname = "app"\nversion = "1"\n\n[tool.ruff]\nline-length = 
 
 @pytest.mark.parametrize("template", [None, *Template])
 @pytest.mark.parametrize("in_pyproject", [True, False])
+@pytest.mark.parametrize("repository", [None, "acme/shop"])
 def test_the_starter_section_is_a_valid_configuration(
-    template: Template | None, in_pyproject: bool
+    template: Template | None, in_pyproject: bool, repository: str | None
 ) -> None:
-    data = tomllib.loads(starter_section(template, in_pyproject=in_pyproject))
+    text = starter_section(template, in_pyproject=in_pyproject, repository=repository)
+    data = tomllib.loads(text)
     document = data["tool"]["clearance"] if in_pyproject else data
     settings = parse_document(document, source=WHERE)
     assert settings.fail_on.value == "medium"
-    assert ("staging" in settings.section("environments")) is (template is Template.PYTHON_SERVICE)
+    assert settings.section("run") == {"environment": "dev"}
+    service = template is Template.PYTHON_SERVICE
+    assert settings.section("environments").get("production", {}).get("after") == (
+        "staging" if service else None
+    )
+    signs = template in (Template.PYTHON_SERVICE, Template.PYTHON_PACKAGE)
+    verify = settings.section("verify")
+    assert verify.get("repository") == ((repository or "OWNER/REPO") if signs else None)
+    assert ("change: this repository" in text) is (signs and repository is None)
+    assert (verify.get("ref") == "refs/tags/v*") is (template is Template.PYTHON_PACKAGE)
 
 
 @pytest.mark.parametrize(
