@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
@@ -189,8 +190,9 @@ class DeployStage:
             deployment = recorded.deployment
             try:
                 done = finish(context, deployment.id, State.SUCCESS)
-            except ClearanceError:
-                finish(context, deployment.id, State.ERROR)
+            except BaseException:  # interrupted too: never leave it in progress
+                with contextlib.suppress(ClearanceError):
+                    finish(context, deployment.id, State.ERROR)
                 raise
         conveyor.deployment = done.deployment
         return StageOutcome(
