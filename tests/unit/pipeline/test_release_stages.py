@@ -91,3 +91,31 @@ def test_a_key_in_a_variable_needs_a_public_key_path(tmp_path: Path) -> None:
     assert outcome.passed and not outcome.skipped
     assert (tmp_path / "keys" / "signing.pub").is_file()
     assert state.bundles == [tmp_path / "dist" / "app.whl.sigstore.json"]
+
+
+def test_the_deployment_ends_in_error_when_its_success_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clearance.errors import ExternalError
+    from clearance.pipeline.release import DeployStage
+    from clearance.release import deploy
+    from clearance.release.ledger.sqlite import DEFAULT_PATH, SqliteLedger
+    from clearance.release.metadata import Metadata
+    from clearance.release.records import State
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    state = conveyor(tmp_path, "app.whl")
+    DigestStage().run(state, no_progress)
+    state.metadata = Metadata(commit="a" * 40, time=now, artifacts=tuple(state.digests))
+    real_finish = deploy.finish
+
+    def failing_finish(context, deployment_id, status, **kwargs):  # type: ignore[no-untyped-def]
+        if status is State.SUCCESS:
+            raise ExternalError("disk full")
+        return real_finish(context, deployment_id, status, **kwargs)
+
+    monkeypatch.setattr(deploy, "finish", failing_finish)
+    with pytest.raises(ExternalError):
+        DeployStage("dev", lambda: now).run(state, no_progress)
+    with SqliteLedger(tmp_path / DEFAULT_PATH) as ledger:
+        assert [d.state for d in ledger.history()] == [State.ERROR]
