@@ -26,6 +26,11 @@ class Entry:
 
 COMMANDS: tuple[Entry, ...] = (
     Entry(("run",), "run the whole conveyor locally on a repository", "clearance.commands.run"),
+    Entry(
+        ("init",),
+        "write a starting configuration and a starter workflow into a repository",
+        "clearance.commands.init",
+    ),
     Entry(("scan", "code"), "scan Python code with bandit", "clearance.commands.scan_code"),
     Entry(
         ("scan", "secrets"),

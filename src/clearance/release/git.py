@@ -55,6 +55,12 @@ def describe(cwd: Path) -> str | None:
     return _git(cwd, "describe", "--tags", "--always") or None
 
 
+def commit_time(cwd: Path) -> int | None:
+    """The committer time of HEAD, in seconds since the epoch (for SOURCE_DATE_EPOCH)."""
+    text = _git(cwd, "log", "-1", "--format=%ct", "HEAD")
+    return int(text) if text and text.isdigit() else None
+
+
 def user_name(cwd: Path) -> str | None:
     return _git(cwd, "config", "user.name") or None
 
