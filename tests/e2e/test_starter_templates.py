@@ -1,0 +1,205 @@
+"""The starter templates of `workflows-templates/`, copied verbatim into a fresh consumer
+repository and run under act as GitHub would run them: the reusable workflows and clearance's
+actions by their remote references (`clearance-dev/clearance/...@v1`, redirected with
+`--local-repository` to this checkout), the third-party actions by their pinned SHAs (the
+stand-ins), the GitHub API, the runner's OIDC endpoint and a Sigstore instance on loopback.
+
+- python-service.yml: build → sign → staging → production; then a second commit whose
+  production smoke test fails is rolled back to the first digest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clearance.release.ledger.github import GitHubApi, GitHubLedger
+from clearance.release.records import State
+from tests.e2e.harness import OWNER, ROOT, ActResult, commit_all, git
+from tests.release.backends import mirror
+from tests.standins.actions_oidc import ActionsOidcStandIn
+from tests.standins.github_api import GitHubStandIn
+from tests.standins.sigstore_instance import SigstoreInstance
+from tests.standins.tokens import ActionsRun
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATES = ROOT / "workflows-templates"
+REPOSITORY = f"{OWNER}/consumer"
+BUILD_WORKFLOW = f"{OWNER}/clearance/.github/workflows/build.yml"
+
+DEPLOY_SH = """\
+#!/usr/bin/env bash
+# The consumer's deploy command: records what it was asked to deploy.
+set -euo pipefail
+printf '%s %s %s %s\\n' "$DEPLOY_ENVIRONMENT" "$DEPLOY_DIGEST" "$DEPLOY_ID" "${DEPLOY_ARTIFACT:-}" \\
+  >>"$STANDIN_RUN_DIR/deploys.log"
+"""
+
+SMOKE_SH = """\
+#!/usr/bin/env bash
+# The consumer's smoke test: fails once per job in the environment named by FORCE_SMOKE_FAILURE.
+set -euo pipefail
+if [ "$DEPLOY_ENVIRONMENT" = "${FORCE_SMOKE_FAILURE:-}" ] && [ ! -e "$RUNNER_TEMP/smoke-failed" ]; then
+  touch "$RUNNER_TEMP/smoke-failed"
+  echo "smoke test of $DEPLOY_DIGEST in $DEPLOY_ENVIRONMENT: HTTP 503"
+  exit 1
+fi
+echo "smoke test of $DEPLOY_DIGEST in $DEPLOY_ENVIRONMENT: ok"
+"""
+
+
+def pyproject(trust_config: Path, version: str) -> str:
+    return f"""\
+[build-system]
+requires = ["setuptools>=69"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "shop"
+version = "{version}"
+dependencies = []
+
+[tool.setuptools]
+packages = ["shop"]
+
+[tool.clearance.environments.production]
+after = "staging"
+require = ["scan"]
+
+[tool.clearance.verify]
+trust-config = "{trust_config}"
+"""
+
+
+@pytest.fixture
+def github_standin() -> Iterator[GitHubStandIn]:
+    standin = GitHubStandIn(repositories=(REPOSITORY,)).start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+        problems = standin.problems.take()
+        if problems:
+            pytest.fail("the GitHub stand-in recorded problems:\n" + "\n".join(map(str, problems)))
+
+
+def template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def simulate(oidc: ActionsOidcStandIn, repo: Path, workflow: str, **claims: str) -> str:
+    """The OIDC stand-in's tokens describe this run of WORKFLOW, signed by build.yml@v1."""
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    oidc.run = ActionsRun(
+        repository=REPOSITORY,
+        repository_owner=OWNER,
+        sha=sha,
+        workflow_ref=f"{REPOSITORY}/.github/workflows/{workflow}@refs/heads/main",
+        workflow_sha=sha,
+        job_workflow_ref=f"{BUILD_WORKFLOW}@refs/tags/v1",
+        job_workflow_sha=sha,
+        **claims,
+    )
+    return sha
+
+
+def failed_jobs(result: ActResult) -> dict[str, str]:
+    return {job: state for job, state in result.jobs.items() if state != "success"}
+
+
+def test_the_service_template_deploys_promotes_and_rolls_back(
+    consumer_repo: Callable[[Mapping[str, str]], Path],
+    run_act: Callable[..., ActResult],
+    github_standin: GitHubStandIn,
+    actions_oidc: ActionsOidcStandIn,
+    sigstore_instance: SigstoreInstance,
+) -> None:
+    trust_config = sigstore_instance.trust_config_path
+    repo = consumer_repo(
+        {
+            ".github/workflows/service.yml": template("python-service.yml"),
+            "pyproject.toml": pyproject(trust_config, "1.0.0"),
+            "shop/__init__.py": "GREETING = 'hello'\n",
+            "deploy/deploy.sh": DEPLOY_SH,
+            "deploy/smoke.sh": SMOKE_SH,
+        }
+    )
+    for script in ("deploy/deploy.sh", "deploy/smoke.sh"):
+        (repo / script).chmod(0o755)
+    commit_all(repo, message="executable scripts")
+    env = {
+        "GITHUB_API_URL": github_standin.api_url,
+        "CLEARANCE_TRUST_CONFIG": str(trust_config),  # the sign and verify steps' default
+        **actions_oidc.env(),
+    }
+    secrets = {"GITHUB_TOKEN": github_standin.token, "DEPLOY_TOKEN": "deploy-token-value"}
+
+    # First commit: build, staging, production.
+    mirror(github_standin, repo)
+    simulate(actions_oidc, repo, "service.yml")
+    first = run_act(".github/workflows/service.yml", repo=repo, env=env, secrets=secrets)
+
+    assert failed_jobs(first) == {}, first.describe()
+    assert set(first.jobs) == {"build/build", "build/sign", "staging/deploy", "production/deploy"}
+    metadata = first.output("build/build", "metadata")
+    digest_a = metadata["digest"]
+    assert digest_a.startswith("sha256:")
+    [artifact] = json.loads(metadata["artifacts"])
+    assert artifact == {"name": "shop-1.0.0-py3-none-any.whl", "digest": digest_a}
+    assert first.output("staging/deploy", "verify")["outcome"] == "verified"
+    assert first.output("production/deploy", "promote")["digest"] == digest_a
+    for job in ("staging/deploy", "production/deploy"):
+        assert first.output(job, "outcome") == {"outcome": "deployed"}
+    assert "Promotion of" in first.summaries["production/deploy"]
+    log = (first.run_dir / "deploys.log").read_text().splitlines()
+    assert [line.split()[:2] for line in log] == [["staging", digest_a], ["production", digest_a]]
+    assert all(line.split()[3] == "dist/shop-1.0.0-py3-none-any.whl" for line in log)
+
+    # Second commit: its production smoke test fails; production goes back to the first.
+    (repo / "shop" / "__init__.py").write_text("GREETING = 'hello again'\n")
+    (repo / "pyproject.toml").write_text(pyproject(trust_config, "1.0.1"))
+    commit_all(repo, message="a change that breaks production")
+    mirror(github_standin, repo)
+    simulate(actions_oidc, repo, "service.yml")
+    second = run_act(
+        ".github/workflows/service.yml",
+        repo=repo,
+        env={**env, "FORCE_SMOKE_FAILURE": "production"},
+        secrets=secrets,
+    )
+
+    assert failed_jobs(second) == {"production/deploy": "failure"}, second.describe()
+    digest_b = second.output("build/build", "metadata")["digest"]
+    assert digest_b != digest_a
+    steps = second.steps["production/deploy"]
+    assert steps["smoke"] == "failure" and steps["rollback"] == "success", second.describe()
+    assert second.output("production/deploy", "rollback")["digest"] == digest_a
+    assert second.output("production/deploy", "outcome") == {"outcome": "rolled-back"}
+    assert "Rollback of production recorded" in second.summaries["production/deploy"]
+    log = (second.run_dir / "deploys.log").read_text().splitlines()
+    assert [line.split()[:2] for line in log] == [
+        ["staging", digest_b],
+        ["production", digest_b],
+        ["production", digest_a],
+    ]
+
+    ledger = GitHubLedger(
+        GitHubApi(api_url=github_standin.api_url, token=github_standin.token, repository=REPOSITORY)
+    )
+    production: list[Any] = list(ledger.history(["production"]))
+    assert [(d.task.value, d.digest, d.state) for d in production] == [
+        ("deploy:rollback", digest_a, State.SUCCESS),
+        ("deploy:promote", digest_b, State.FAILURE),
+        ("deploy:promote", digest_a, State.SUCCESS),
+    ]
+    assert production[2].statuses[-1].environment_url == "https://www.example.com"
+    assert [(d.digest, d.state) for d in ledger.history(["staging"])] == [
+        (digest_b, State.SUCCESS),
+        (digest_a, State.SUCCESS),
+    ]
+    assert "deploy-token-value" not in json.dumps(first.log + second.log)
