@@ -6,6 +6,8 @@ stand-ins), the GitHub API, the runner's OIDC endpoint and a Sigstore instance o
 
 - python-service.yml: build → sign → staging → production; then a second commit whose
   production smoke test fails is rolled back to the first digest.
+- python-package.yml: a tag push builds, signs and attests the wheel, verifies it, and
+  publishes it with its bundles as the assets of the tag's release.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from clearance.release.ledger.github import GitHubApi, GitHubLedger
 from clearance.release.records import State
 from tests.e2e.harness import OWNER, ROOT, ActResult, commit_all, git
+from tests.events import make_event
 from tests.release.backends import mirror
 from tests.standins.actions_oidc import ActionsOidcStandIn
 from tests.standins.github_api import GitHubStandIn
@@ -92,14 +95,18 @@ def template(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
-def simulate(oidc: ActionsOidcStandIn, repo: Path, workflow: str, **claims: str) -> str:
-    """The OIDC stand-in's tokens describe this run of WORKFLOW, signed by build.yml@v1."""
+def simulate(
+    oidc: ActionsOidcStandIn, repo: Path, workflow: str, ref: str = "refs/heads/main", **claims: str
+) -> str:
+    """The OIDC stand-in's tokens describe this run of WORKFLOW at REF, signed by build.yml@v1
+    (act leaves GITHUB_WORKFLOW_REF empty in a called workflow: the token's claim is used)."""
     sha = git(repo, "rev-parse", "HEAD").strip()
     oidc.run = ActionsRun(
         repository=REPOSITORY,
         repository_owner=OWNER,
         sha=sha,
-        workflow_ref=f"{REPOSITORY}/.github/workflows/{workflow}@refs/heads/main",
+        ref=ref,
+        workflow_ref=f"{REPOSITORY}/.github/workflows/{workflow}@{ref}",
         workflow_sha=sha,
         job_workflow_ref=f"{BUILD_WORKFLOW}@refs/tags/v1",
         job_workflow_sha=sha,
@@ -203,3 +210,67 @@ def test_the_service_template_deploys_promotes_and_rolls_back(
         (digest_a, State.SUCCESS),
     ]
     assert "deploy-token-value" not in json.dumps(first.log + second.log)
+
+
+def test_the_package_template_signs_attests_and_publishes_a_release(
+    consumer_repo: Callable[[Mapping[str, str]], Path],
+    run_act: Callable[..., ActResult],
+    github_standin: GitHubStandIn,
+    actions_oidc: ActionsOidcStandIn,
+    sigstore_instance: SigstoreInstance,
+) -> None:
+    trust_config = sigstore_instance.trust_config_path
+    repo = consumer_repo(
+        {
+            ".github/workflows/package.yml": template("python-package.yml"),
+            "pyproject.toml": pyproject(trust_config, "2.0.0"),
+            "shop/__init__.py": "GREETING = 'hello'\n",
+        }
+    )
+    # A tag push: the tag checked out, as the runner has it.
+    git(repo, "tag", "v2.0.0")
+    git(repo, "checkout", "-q", "v2.0.0")
+    mirror(github_standin, repo)
+    sha = simulate(actions_oidc, repo, "package.yml", ref="refs/tags/v2.0.0", ref_type="tag")
+    event = make_event(
+        "push",
+        ref="refs/tags/v2.0.0",
+        after=sha,
+        repository={"full_name": REPOSITORY, "name": "consumer", "owner": {"login": OWNER}},
+    )
+
+    result = run_act(
+        ".github/workflows/package.yml",
+        repo=repo,
+        event_payload=event,
+        env={
+            "GITHUB_API_URL": github_standin.api_url,
+            "CLEARANCE_TRUST_CONFIG": str(trust_config),
+            **actions_oidc.env(),
+        },
+        secrets={"GITHUB_TOKEN": github_standin.token},
+    )
+
+    assert failed_jobs(result) == {}, result.describe()
+    assert set(result.jobs) == {"build/build", "build/sign", "release"}
+    wheel = "shop-2.0.0-py3-none-any.whl"
+    verified = result.output("release", "verify")
+    assert (verified["outcome"], verified["verified-count"]) == ("verified", "4")
+    [release] = github_standin.state.repo.releases.values()
+    assert release.tag_name == "v2.0.0"
+    assets = {asset.name for asset in release.assets}
+    assert assets == {
+        wheel,
+        f"{wheel}.sigstore.json",
+        f"{wheel}.provenance.sigstore.json",
+        f"{wheel}.scan.sigstore.json",
+        f"{wheel}.sbom.sigstore.json",
+    }
+    uploaded = result.output("release", "release")["assets"].splitlines()
+    assert sorted(url.rsplit("/", 1)[-1] for url in uploaded) == sorted(assets)
+    assert "Release [v2.0.0]" in result.summaries["release"]
+    digest = result.output("build/build", "metadata")["digest"]
+    content = next(a.content for a in release.assets if a.name == wheel)
+    import hashlib
+
+    assert digest == "sha256:" + hashlib.sha256(content).hexdigest()

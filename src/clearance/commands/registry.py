@@ -115,6 +115,12 @@ COMMANDS: tuple[Entry, ...] = (
         "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
         "clearance.commands.gate_canary",
     ),
+    # -- release: publishing a package's files (workflows issue) --
+    Entry(
+        ("release", "upload"),
+        "upload files as assets of a GitHub release (created when absent)",
+        "clearance.commands.release_upload",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -125,6 +131,7 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("ledger",): "move a deployment history between ledgers: export, import",
     ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
+    ("release",): "publish a package's files: upload to a GitHub release",
 }
 
 
