@@ -39,14 +39,17 @@ def test_shipped_scripts_are_clean() -> None:
 
 def test_run_blocks_of_actions_are_clean(tmp_path: Path) -> None:
     extracted: list[Path] = []
-    for action in sorted((ROOT / "actions").glob("*/action.yml")):
+    actions = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.yml"))]
+    for action in actions:
+        name = "root" if action.parent == ROOT else action.parent.name
         steps = yaml.safe_load(action.read_text(encoding="utf-8"))["runs"]["steps"]
         for index, step in enumerate(steps):
             if "run" in step:
-                script = tmp_path / f"{action.parent.name}-step{index}.sh"
+                script = tmp_path / f"{name}-step{index}.sh"
                 script.write_text("#!/usr/bin/env bash\n" + step["run"], encoding="utf-8")
                 extracted.append(script)
     assert extracted
+    assert (tmp_path / "root-step1.sh") in extracted  # the root action (clearance scan all)
 
     result = shellcheck(*extracted)
 

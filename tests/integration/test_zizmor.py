@@ -1,6 +1,6 @@
 """zizmor (pedantic persona, offline) reports nothing on any YAML file we ship.
 
-Shipped: every action.yml under actions/, the workflows under .github/workflows/ and
+Shipped: the root action.yml, every action.yml under actions/, the workflows under .github/workflows/ and
 workflows-templates/, dependabot's config and .pre-commit-hooks.yaml. A deliberately unsafe
 action checks that the audit would catch a real problem.
 """
@@ -21,7 +21,7 @@ ZIZMOR = Path(sys.executable).parent / "zizmor"
 
 
 def shipped_yaml() -> list[Path]:
-    files = sorted((ROOT / "actions").glob("*/action.y*ml"))
+    files = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.y*ml"))]
     for folder in (ROOT / ".github" / "workflows", ROOT / "workflows-templates"):
         files += sorted(p for p in folder.glob("*.y*ml") if p.is_file())
     files += [
@@ -59,6 +59,7 @@ def zizmor(*paths: Path) -> tuple[int, list[dict[str, object]], str]:
 def test_every_shipped_yaml_file_is_clean_at_the_pedantic_persona() -> None:
     files = shipped_yaml()
     assert ROOT / "actions" / "scan-code" / "action.yml" in files
+    assert ROOT / "action.yml" in files
     assert ROOT / ".pre-commit-hooks.yaml" in files
 
     code, findings, stderr = zizmor(*files)

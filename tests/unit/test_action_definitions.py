@@ -21,11 +21,23 @@ import yaml
 from clearance.commands.registry import COMMANDS, GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTIONS = sorted((ROOT / "actions").glob("*/action.yml"))
+# The root action (`uses: clearance-dev/clearance@v1`) is `clearance scan all`.
+ROOT_ACTION = ROOT / "action.yml"
+ACTIONS = [ROOT_ACTION, *sorted((ROOT / "actions").glob("*/action.yml"))]
 SCANNING_OUTPUTS = {"sarif-file", "findings-count", "counts", "outcome"}
 COMMAND_WORDS = {"-".join(c.words): c.words for c in COMMANDS} | {"-".join(g): g for g in GROUPS}
 OWN, OWN_TAG = "clearance-dev/clearance/", "v1"
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<ref>[^\s#]+)(?:\s*#\s*(?P<comment>.*))?$")
+
+
+def action_id(action: Path) -> str:
+    """The action's name in the CLI's words joined by `-`: its folder, `scan-all` for the root."""
+    return "scan-all" if action == ROOT_ACTION else action.parent.name
+
+
+def setup_call(action: Path) -> str:
+    scripts = "scripts" if action == ROOT_ACTION else "../../scripts"
+    return f'bash "$GITHUB_ACTION_PATH/{scripts}/setup.sh"'
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -43,16 +55,25 @@ def shipped_yaml() -> list[Path]:
 
 def test_there_is_an_action_to_check() -> None:
     assert ROOT / "actions" / "scan-code" / "action.yml" in ACTIONS
+    assert ROOT_ACTION.is_file()
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
-def test_action_is_named_after_its_cli_command(action: Path) -> None:
-    assert action.parent.name in COMMAND_WORDS, (
-        f"no clearance command {action.parent.name.replace('-', ' ')!r}"
+def test_root_action_has_the_scan_all_outputs_and_toggles() -> None:
+    definition = load(ROOT_ACTION)
+    assert SCANNING_OUTPUTS | {"sbom-file"} <= set(definition["outputs"])
+    assert {"scanners", "fail-on", "secrets-fail-on", "deps-fail-on", "code-fail-on"} <= set(
+        definition["inputs"]
     )
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("action", ACTIONS, ids=action_id)
+def test_action_is_named_after_its_cli_command(action: Path) -> None:
+    assert action_id(action) in COMMAND_WORDS, (
+        f"no clearance command {action_id(action).replace('-', ' ')!r}"
+    )
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=action_id)
 def test_inputs_reach_run_through_env_only(action: Path) -> None:
     steps = load(action)["runs"]["steps"]
     for step in steps:
@@ -63,7 +84,7 @@ def test_inputs_reach_run_through_env_only(action: Path) -> None:
             assert step.get("shell") == "bash"
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("action", ACTIONS, ids=action_id)
 def test_every_input_and_output_is_documented_and_inputs_are_used(action: Path) -> None:
     definition = load(action)
     text = action.read_text(encoding="utf-8")
@@ -74,17 +95,17 @@ def test_every_input_and_output_is_documented_and_inputs_are_used(action: Path) 
         assert spec.get("description"), f"output {name} has no description"
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("action", ACTIONS, ids=action_id)
 def test_scanning_actions_have_the_common_outputs(action: Path) -> None:
-    words = COMMAND_WORDS[action.parent.name]
+    words = COMMAND_WORDS[action_id(action)]
     if words[0] == "scan":
         assert SCANNING_OUTPUTS <= set(load(action)["outputs"])
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("action", ACTIONS, ids=action_id)
 def test_action_sets_up_then_makes_one_clearance_call(action: Path) -> None:
     runs = [step["run"] for step in load(action)["runs"]["steps"] if "run" in step]
-    assert runs[0].strip() == 'bash "$GITHUB_ACTION_PATH/../../scripts/setup.sh"'
+    assert runs[0].strip() == setup_call(action)
     calls = [
         (run, line)
         for run in runs[1:]
@@ -93,7 +114,7 @@ def test_action_sets_up_then_makes_one_clearance_call(action: Path) -> None:
     ]
     assert len(calls) == 1, f"{action}: expected one clearance call, found {calls}"
     run, _ = calls[0]
-    assert " ".join(COMMAND_WORDS[action.parent.name]) in run
+    assert " ".join(COMMAND_WORDS[action_id(action)]) in run
 
 
 @pytest.mark.parametrize("path", shipped_yaml(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -130,3 +151,11 @@ def test_pre_commit_hooks_map_onto_one_clearance_command() -> None:
         assert " ".join(words[1:3]) in commands
     assert by_id["clearance-code"]["types"] == ["python"]
     assert by_id["clearance-code"]["entry"] == "clearance scan code"
+
+
+def test_root_action_inputs_and_outputs_are_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The root action", 1)[1].split("\n## ", 1)[0]
+    definition = load(ROOT_ACTION)
+    for name in (*definition["inputs"], *definition["outputs"]):
+        assert f"`{name}`" in section, f"{name} is not in the README's root action section"

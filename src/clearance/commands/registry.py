@@ -36,6 +36,11 @@ COMMANDS: tuple[Entry, ...] = (
         ("scan", "deps"), "audit Python dependencies with pip-audit", "clearance.commands.scan_deps"
     ),
     Entry(
+        ("scan", "all"),
+        "run the secrets, dependency and code scanners at once: one report",
+        "clearance.commands.scan_all",
+    ),
+    Entry(
         ("lint", "workflows"),
         "lint GitHub Actions workflows (zizmor and clearance's own checks)",
         "clearance.commands.lint_workflows",

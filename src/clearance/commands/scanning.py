@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from clearance import __version__
@@ -170,12 +170,18 @@ def emit(
     context: Context,
     *,
     scanner: str | None = None,
+    thresholds: Mapping[str, FailOn] | None = None,
 ) -> int:
-    """Write the report, the SARIF file, the Actions outputs and summary; return the exit code."""
+    """Write the report, the SARIF file, the Actions outputs and summary; return the exit code.
+
+    `thresholds` gives each scanner its own fail-on (`clearance scan all`).
+    """
     fail_on: FailOn = args.fail_on or (
         settings.fail_on_for(scanner) if scanner else settings.fail_on
     )
-    report = Report(results=results, fail_on=fail_on, tool_version=__version__)
+    report = Report(
+        results=results, fail_on=fail_on, tool_version=__version__, thresholds=thresholds or {}
+    )
     scrub = context.redactor.scrub
     fmt: ReportFormat = args.format
     text = scrub(render(report, fmt))

@@ -6,11 +6,11 @@ same facts reach SARIF, annotations, the job summary, JSON and the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from clearance.findings import FailOn, Finding, Outcome, ScanResult, active_findings, outcome
+from clearance.findings import FailOn, Finding, Outcome, ScanResult, active_findings
 
 
 class ReportFormat(StrEnum):
@@ -23,26 +23,43 @@ class ReportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Report:
-    """What a scan concluded: the runs, the threshold, and the outcome it gives."""
+    """What a scan concluded: the runs, the threshold, and the outcome it gives.
+
+    `thresholds` gives a scanner its own threshold (`clearance scan all`: each scanner's
+    fail-on); the others use `fail_on`.
+    """
 
     results: Sequence[ScanResult]
     fail_on: FailOn
     tool_version: str
+    thresholds: Mapping[str, FailOn] = field(default_factory=dict)
+
+    def threshold_for(self, scanner: str) -> FailOn:
+        return self.thresholds.get(scanner, self.fail_on)
+
+    def threshold_text(self) -> str:
+        """`low`, or `code high, secrets low, deps high` when the scanners' thresholds differ."""
+        used = {r.scanner: self.threshold_for(r.scanner) for r in self.results}
+        if len(set(used.values())) <= 1:
+            return next(iter(used.values()), self.fail_on).value
+        return ", ".join(f"{scanner} {value.value}" for scanner, value in used.items())
 
     @property
     def outcome(self) -> Outcome:
-        return outcome(self.results, self.fail_on)
+        return Outcome.FAIL if self.failing() else Outcome.PASS
 
     @property
     def active(self) -> list[Finding]:
         return active_findings(self.results)
 
     def failing(self) -> list[Finding]:
-        """Active findings at or above the threshold."""
-        threshold = self.fail_on.threshold()
-        if threshold is None:
-            return []
-        return [f for f in self.active if f.severity >= threshold]
+        """Active findings at or above their scanner's threshold."""
+        failing = []
+        for finding in self.active:
+            threshold = self.threshold_for(finding.scanner).threshold()
+            if threshold is not None and finding.severity >= threshold:
+                failing.append(finding)
+        return failing
 
 
 def render(report: Report, fmt: ReportFormat) -> str:

@@ -47,7 +47,19 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _run(result: ScanResult) -> dict[str, Any]:
+def _run(result: ScanResult, report: Report) -> dict[str, Any]:
+    own = (
+        {
+            "fail_on": report.threshold_for(result.scanner).value,
+            "outcome": Report(
+                results=[result],
+                fail_on=report.threshold_for(result.scanner),
+                tool_version=report.tool_version,
+            ).outcome.value,
+        }
+        if report.thresholds
+        else {}
+    )
     return {
         "scanner": result.scanner,
         "tool": {
@@ -62,6 +74,7 @@ def _run(result: ScanResult) -> dict[str, Any]:
             {"level": n.level, "message": n.message, "path": n.path} for n in result.notices
         ],
         "findings": [finding_to_json(f) for f in sorted(result.findings, key=lambda f: f.sort_key)],
+        **own,
     }
 
 
@@ -73,7 +86,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "outcome": report.outcome.value,
         "fail_on": report.fail_on.value,
         "counts": count_by_severity(report.active),
-        "runs": [_run(r) for r in report.results],
+        "runs": [_run(r, report) for r in report.results],
     }
 
 

@@ -43,7 +43,7 @@ def _rows(findings: list[Finding]) -> list[str]:
 
 def status_line(report: Report) -> str:
     active = report.active
-    threshold = report.fail_on.value
+    threshold = report.threshold_text()
     if report.outcome is Outcome.FAIL:
         failing = len(report.failing())
         return (

@@ -34,5 +34,5 @@ def render_text(report: Report) -> str:
         summary += f" ({suppressed} suppressed)"
     verdict = "FAIL" if report.outcome is Outcome.FAIL else "pass"
     scanners = ", ".join(r.scanner for r in report.results)
-    lines.append(f"clearance [{scanners}]: {summary}; fail-on {report.fail_on.value}: {verdict}")
+    lines.append(f"clearance [{scanners}]: {summary}; fail-on {report.threshold_text()}: {verdict}")
     return "\n".join(lines) + "\n"
