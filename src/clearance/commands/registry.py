@@ -126,6 +126,11 @@ COMMANDS: tuple[Entry, ...] = (
         "upload files as assets of a GitHub release (created when absent)",
         "clearance.commands.release_upload",
     ),
+    Entry(
+        ("pr", "comment"),
+        "comment on a pull request with a Markdown file (for workflow_run jobs)",
+        "clearance.commands.pr_comment",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -137,6 +142,7 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
     ("release",): "publish a package's files: upload to a GitHub release",
+    ("pr",): "report on a pull request: comment",
 }
 
 

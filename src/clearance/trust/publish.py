@@ -6,6 +6,9 @@
 - `upload_to_release(tag, files, create=...)`: the release files themselves (a package's wheel
   and sdist, with their bundles), creating the release for the tag when there is none yet
   (`clearance release upload`); the same no-overwrite rule.
+- `comment_on_pull_request(number, body, head_sha=...)`: a comment on a pull request, for a
+  `workflow_run` job reporting the scan of a pull request from a fork (`clearance pr comment`);
+  with `head_sha`, only when that commit belongs to that pull request.
 - `store_attestation(bundle)`: GitHub's attestations API (`POST /repos/{owner}/{repo}/attestations`),
   which `gh attestation verify` and the repository's attestations page read. Not every
   repository has it (private repositories without GitHub Enterprise Cloud, GitHub Enterprise
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clearance.errors import ServiceError, UsageError
+from clearance.errors import ServiceError, UsageError, VerificationError
 
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT_SECONDS = 30
@@ -177,6 +180,30 @@ class GitHubPublisher:
         return PublishedRelease(
             tag=tag, url=release.html_url, created=created, assets=tuple(assets)
         )
+
+    def comment_on_pull_request(
+        self, number: int, body: str, *, head_sha: str | None = None
+    ) -> UploadedAsset:
+        """Comment on pull request `number`; with `head_sha`, refuse (exit 1) when that commit
+        is not one of the pull request's: a number read from an untrusted artifact must not
+        let one pull request's run comment on another."""
+        where = f"pull request #{number} of {self.target.repository}"
+        repo = self._call(f"reading {self.target.repository}", self._repo)
+        if head_sha:
+            numbers = self._call(
+                f"reading the pull requests of {head_sha[:12]}",
+                lambda: [pr.number for pr in repo.get_commit(head_sha).get_pulls()],
+            )
+            if number not in numbers:
+                raise VerificationError(
+                    f"commit {head_sha[:12]} is not part of {where} "
+                    f"(its pull requests: {', '.join(f'#{n}' for n in numbers) or 'none'})"
+                )
+        comment = self._call(
+            f"commenting on {where}",
+            lambda: repo.get_issue(number).create_comment(body),
+        )
+        return UploadedAsset(name=f"#{number}", url=comment.html_url)
 
     def _repo(self) -> Any:
         return self._client.get_repo(self.target.repository)
