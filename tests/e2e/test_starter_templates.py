@@ -8,6 +8,9 @@ stand-ins), the GitHub API, the runner's OIDC endpoint and a Sigstore instance o
   production smoke test fails is rolled back to the first digest.
 - python-package.yml: a tag push builds, signs and attests the wheel, verifies it, and
   publishes it with its bundles as the assets of the tag's release.
+- pull-request-checks.yml: a pull request with a planted secret, vulnerable dependency and
+  insecure call fails its scan with annotations of all three; the workflow_run that follows
+  uploads the SARIF and comments on the pull request.
 """
 
 from __future__ import annotations
@@ -274,3 +277,110 @@ def test_the_package_template_signs_attests_and_publishes_a_release(
     import hashlib
 
     assert digest == "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+ADVISORIES = ROOT / "tests" / "data" / "advisories"
+PLANTED_TOKEN = "ghp_" + "Q7w2E9r4T6y8U1i3O5p7A9s2D4f6G8h0J2k4"
+
+
+def test_the_pull_request_template_reports_findings_from_a_separate_workflow_run(
+    tmp_path: Path,
+    consumer_repo: Callable[[Mapping[str, str]], Path],
+    run_act: Callable[..., ActResult],
+    github_standin: GitHubStandIn,
+) -> None:
+    files = {
+        ".github/workflows/pull-request-checks.yml": template("pull-request-checks.yml"),
+        "pyproject.toml": '[project]\nname = "shop"\nversion = "1"\n'
+        'dependencies = ["requests==2.19.0"]\n',
+        "shop/__init__.py": "",
+    }
+    for path in sorted((ADVISORIES / "requests").glob("*.json")):
+        files[f"advisories/requests/{path.name}"] = path.read_text(encoding="utf-8")
+    repo = consumer_repo(files)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "shop" / "settings.py").write_text(f'GITHUB_TOKEN = "{PLANTED_TOKEN}"\n')
+    (repo / "shop" / "run.py").write_text(
+        "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+    )
+    commit_all(repo, message="settings and a runner")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    mirror(github_standin, repo)
+    with github_standin.state.lock:
+        state = github_standin.state.repo
+        state.refs["refs/heads/main"], state.refs["refs/heads/feature"] = base, head
+        pull = state.pull_request("Settings and a runner", head_ref="feature")
+    env = {"GITHUB_API_URL": github_standin.api_url, "CLEARANCE_ADVISORY_DB": "advisories"}
+    workflow = ".github/workflows/pull-request-checks.yml"
+
+    # The pull request's run: read-only, no secrets.
+    opened = make_event(
+        "pull_request",
+        "opened",
+        number=pull.number,
+        pull_request={
+            "number": pull.number,
+            "head": {"sha": head, "ref": "feature"},
+            "base": {"sha": base, "ref": "main"},
+        },
+        repository={"full_name": REPOSITORY, "default_branch": "main"},
+    )
+    scan = run_act(workflow, repo=repo, event="pull_request", event_payload=opened, env=env)
+
+    assert scan.jobs == {"scan": "failure"}, scan.describe()
+    assert scan.steps["scan"]["scan"] == "failure"
+    assert json.loads(scan.output("scan", "scan")["counts"])["high"] >= 4
+    titles = {
+        (a.file, (a.title or "").split(" ")[0])
+        for a in scan.annotations_of(step="scan", level="error")
+    }
+    assert {
+        ("shop/settings.py", "secret/github-pat"),
+        ("shop/run.py", "B602"),
+        ("pyproject.toml", "PYSEC-2018-28"),
+    } <= titles
+    assert "## clearance scan" in scan.summaries["scan"]
+    assert github_standin.state.repo.comments == []  # the pull request's run cannot write
+
+    # The workflow_run that follows: base repository's context, the token, no checkout.
+    completed = make_event(
+        "workflow_run",
+        "completed",
+        workflow_run={
+            "id": 30433642,
+            "name": "Pull request checks",
+            "event": "pull_request",
+            "head_sha": head,
+            "head_branch": "feature",
+            "conclusion": "failure",
+            "pull_requests": [],  # as GitHub sends it for a pull request from a fork
+        },
+        repository={"full_name": REPOSITORY},
+    )
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "30433642").symlink_to(scan.run_dir)
+    report = run_act(
+        workflow,
+        repo=repo,
+        event="workflow_run",
+        event_payload=completed,
+        env={**env, "STANDIN_RUNS": str(runs)},  # where the scan run's artifacts are
+        secrets={"GITHUB_TOKEN": github_standin.token},
+    )
+
+    assert report.jobs == {"report": "success"}, report.describe()
+    [comment] = github_standin.state.repo.comments
+    assert comment.issue_number == pull.number
+    assert "secret/github-pat" in comment.body and "B602" in comment.body
+    assert PLANTED_TOKEN not in comment.body and PLANTED_TOKEN[4:20] not in comment.body
+    assert report.output("report", "comment")["pr-number"] == str(pull.number)
+    [upload] = (report.run_dir / "code-scanning").iterdir()
+    sarif = json.loads((upload / "results.sarif").read_text())
+    assert [run["automationDetails"]["id"] for run in sarif["runs"]] == [
+        "clearance/secrets/",
+        "clearance/deps/",
+        "clearance/code/",
+    ]
+    assert PLANTED_TOKEN not in json.dumps(sarif)
