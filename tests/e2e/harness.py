@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = "clearance-dev"
 CLEARANCE_REPOSITORY = f"{OWNER}/clearance"
@@ -165,6 +167,7 @@ class ActResult:
     stderr: str
     run_dir: Path
     seconds: float
+    callers: frozenset[str] = frozenset()
 
     def output(self, job: str, step: str) -> dict[str, str]:
         """The outputs a step set (empty when it set none)."""
@@ -186,7 +189,7 @@ class ActResult:
         return "".join(
             str(event.get("msg", ""))
             for event in self.log
-            if event.get("raw_output") and (job is None or _job_key(event) == job)
+            if event.get("raw_output") and (job is None or _job_key(event, self.callers) == job)
         )
 
     def describe(self) -> str:
@@ -205,8 +208,13 @@ class ActResult:
         )
 
 
-def _job_key(event: Mapping[str, Any]) -> str:
+def _job_key(event: Mapping[str, Any], callers: frozenset[str] = frozenset()) -> str:
+    """`job`, `job(matrix values)`, or `caller/job` for a job of a reusable workflow called by
+    the job `caller` (act's `job` field is then `caller/<workflow name>/<job name>`)."""
     job = str(event.get("jobID", ""))
+    caller = str(event.get("job", "")).split("/", 1)[0]
+    if caller in callers and "/" in str(event.get("job", "")):
+        job = f"{caller}/{job}"
     matrix = event.get("matrix") or {}
     if matrix:
         values = ",".join(f"{k}={matrix[k]}" for k in sorted(matrix))
@@ -216,6 +224,7 @@ def _job_key(event: Mapping[str, Any]) -> str:
 
 def parse_log(
     lines: Iterable[str],
+    callers: frozenset[str] = frozenset(),
 ) -> tuple[
     list[dict[str, Any]],
     dict[str, str],
@@ -240,7 +249,7 @@ def parse_log(
         except ValueError:
             continue
         events.append(event)
-        job = _job_key(event)
+        job = _job_key(event, callers)
         path = tuple(str(s) for s in event.get("stepID") or ())
         step = "/".join(path)
         if "jobResult" in event:
@@ -275,6 +284,18 @@ def parse_log(
         if not repeated:
             summaries[job] = summaries.get(job, "") + content
     return events, jobs, steps, outputs, summaries, annotations
+
+
+def reusable_workflow_callers(workflow: Path) -> frozenset[str]:
+    """The ids of the jobs of WORKFLOW that call a reusable workflow (`jobs.<id>.uses`)."""
+    try:
+        document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return frozenset()
+    jobs = document.get("jobs") if isinstance(document, dict) else None
+    if not isinstance(jobs, dict):
+        return frozenset()
+    return frozenset(str(k) for k, v in jobs.items() if isinstance(v, dict) and "uses" in v)
 
 
 def _dotenv_quote(value: str) -> str:
@@ -564,7 +585,10 @@ class ActHarness:
         (run / "act.jsonl").write_text(stdout, encoding="utf-8")
         (run / "act.stderr").write_text(stderr, encoding="utf-8")
         # With --json, act writes its events to stdout; stderr has only its own warnings.
-        events, jobs, steps, outputs, summaries, annotations = parse_log(stdout.splitlines())
+        callers = reusable_workflow_callers(Path(repo) / workflow)
+        events, jobs, steps, outputs, summaries, annotations = parse_log(
+            stdout.splitlines(), callers
+        )
         return ActResult(
             returncode=process.returncode,
             jobs=jobs,
@@ -576,4 +600,5 @@ class ActHarness:
             stderr=stderr,
             run_dir=standin_dir,
             seconds=seconds,
+            callers=callers,
         )

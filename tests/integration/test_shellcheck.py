@@ -56,6 +56,26 @@ def test_run_blocks_of_actions_are_clean(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_run_blocks_of_workflows_and_templates_are_clean(tmp_path: Path) -> None:
+    extracted: list[Path] = []
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted(
+        (ROOT / "workflows-templates").glob("*.yml")
+    )
+    for workflow in workflows:
+        jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
+        for job_id, job in jobs.items():
+            for index, step in enumerate(job.get("steps", [])):
+                if "run" in step:
+                    script = tmp_path / f"{workflow.stem}-{job_id}-{index}.sh"
+                    script.write_text("#!/usr/bin/env bash\n" + step["run"], encoding="utf-8")
+                    extracted.append(script)
+    assert (tmp_path / "build-build-4.sh") in extracted  # build.yml: the artifact listing
+
+    result = shellcheck(*extracted)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_shellcheck_catches_an_unquoted_expansion(tmp_path: Path) -> None:
     script = tmp_path / "bad.sh"
     script.write_text("#!/usr/bin/env bash\nrm -rf $1/tmp\n")

@@ -130,6 +130,17 @@ COMMANDS: tuple[Entry, ...] = (
         "judge a canary against its baseline on Prometheus (Mann-Whitney U, Kayenta-style score)",
         "clearance.commands.gate_canary",
     ),
+    # -- release: publishing a package's files (workflows issue) --
+    Entry(
+        ("release", "upload"),
+        "upload files as assets of a GitHub release (created when absent)",
+        "clearance.commands.release_upload",
+    ),
+    Entry(
+        ("pr", "comment"),
+        "comment on a pull request with a Markdown file (for workflow_run jobs)",
+        "clearance.commands.pr_comment",
+    ),
 )
 
 # One-line help of the command groups (`clearance scan --help`).
@@ -140,6 +151,8 @@ GROUPS: dict[tuple[str, ...], str] = {
     ("ledger",): "move a deployment history between ledgers: export, import",
     ("attest",): "sign in-toto attestations of files: SLSA provenance, scan results, SBOM",
     ("gate",): "judge live measurements on Prometheus: an SLO's burn rates, a canary",
+    ("release",): "publish a package's files: upload to a GitHub release",
+    ("pr",): "report on a pull request: comment",
 }
 
 

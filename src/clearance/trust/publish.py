@@ -3,6 +3,12 @@
 - `attach_to_release(tag, bundles)`: each bundle becomes an asset of the release with that tag
   (its file name, `application/json`). The release must exist; an asset of the same name is
   refused rather than replaced (a bundle is evidence: nothing is overwritten silently).
+- `upload_to_release(tag, files, create=...)`: the release files themselves (a package's wheel
+  and sdist, with their bundles), creating the release for the tag when there is none yet
+  (`clearance release upload`); the same no-overwrite rule.
+- `comment_on_pull_request(number, body, head_sha=...)`: a comment on a pull request, for a
+  `workflow_run` job reporting the scan of a pull request from a fork (`clearance pr comment`);
+  with `head_sha`, only when that commit belongs to that pull request.
 - `store_attestation(bundle)`: GitHub's attestations API (`POST /repos/{owner}/{repo}/attestations`),
   which `gh attestation verify` and the repository's attestations page read. Not every
   repository has it (private repositories without GitHub Enterprise Cloud, GitHub Enterprise
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clearance.errors import ServiceError, UsageError
+from clearance.errors import ServiceError, UsageError, VerificationError
 
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT_SECONDS = 30
@@ -62,6 +68,28 @@ def github_target(env: Mapping[str, str], what: str) -> GitHubTarget:
 class UploadedAsset:
     name: str
     url: str
+
+
+@dataclass(frozen=True)
+class PublishedRelease:
+    """A release and the assets just uploaded to it."""
+
+    tag: str
+    url: str
+    created: bool
+    assets: tuple[UploadedAsset, ...]
+
+
+def content_type(path: Path) -> str:
+    """The asset's media type: JSON bundles as JSON, the rest by extension, else bytes."""
+    import mimetypes
+
+    if path.name.endswith(".json"):
+        return "application/json"
+    if path.suffix == ".whl":
+        return "application/zip"
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -112,32 +140,107 @@ class GitHubPublisher:
 
     def attach_to_release(self, tag: str, files: Sequence[Path]) -> list[UploadedAsset]:
         """Upload each file as an asset of the release `tag`."""
-        import requests
-        from github import GithubException, UnknownObjectException
+        from github import UnknownObjectException
 
         where = f"release {tag} of {self.target.repository}"
         try:
-            repo = self._client.get_repo(self.target.repository)
-            release = repo.get_release(tag)
-            existing = {asset.name for asset in release.get_assets()}
+            release = self._call(f"reading {where}", lambda: self._repo().get_release(tag))
         except UnknownObjectException:
             raise UsageError(f"--attach-to-release: there is no {where}: create it first") from None
+        return self._upload(release, files, where, "--attach-to-release")
+
+    def upload_to_release(
+        self,
+        tag: str,
+        files: Sequence[Path],
+        *,
+        create: bool = True,
+        name: str | None = None,
+        notes: str = "",
+        commitish: str | None = None,
+    ) -> PublishedRelease:
+        """Upload FILES as assets of the release `tag`, created first when `create` and absent."""
+        from github import UnknownObjectException
+
+        where = f"release {tag} of {self.target.repository}"
+        repo = self._call(f"reading {self.target.repository}", self._repo)
+        created = False
+        try:
+            release = self._call(f"reading {where}", lambda: repo.get_release(tag))
+        except UnknownObjectException:
+            if not create:
+                raise UsageError(f"there is no {where}: create it, or drop --no-create") from None
+            extra = {"target_commitish": commitish} if commitish else {}
+            release = self._call(
+                f"creating {where}",
+                lambda: repo.create_git_release(tag, name=name or tag, message=notes, **extra),
+            )
+            created = True
+        assets = self._upload(release, files, where, "release upload")
+        return PublishedRelease(
+            tag=tag, url=release.html_url, created=created, assets=tuple(assets)
+        )
+
+    def comment_on_pull_request(
+        self, number: int, body: str, *, head_sha: str | None = None
+    ) -> UploadedAsset:
+        """Comment on pull request `number`; with `head_sha`, refuse (exit 1) when that commit
+        is not one of the pull request's: a number read from an untrusted artifact must not
+        let one pull request's run comment on another."""
+        where = f"pull request #{number} of {self.target.repository}"
+        repo = self._call(f"reading {self.target.repository}", self._repo)
+        if head_sha:
+            numbers = self._call(
+                f"reading the pull requests of {head_sha[:12]}",
+                lambda: [pr.number for pr in repo.get_commit(head_sha).get_pulls()],
+            )
+            if number not in numbers:
+                raise VerificationError(
+                    f"commit {head_sha[:12]} is not part of {where} "
+                    f"(its pull requests: {', '.join(f'#{n}' for n in numbers) or 'none'})"
+                )
+        comment = self._call(
+            f"commenting on {where}",
+            lambda: repo.get_issue(number).create_comment(body),
+        )
+        return UploadedAsset(name=f"#{number}", url=comment.html_url)
+
+    def _repo(self) -> Any:
+        return self._client.get_repo(self.target.repository)
+
+    def _call(self, action: str, call: Any) -> Any:
+        """CALL(), with API and network failures as `ServiceError` (404s pass through)."""
+        import requests
+        from github import GithubException, UnknownObjectException
+
+        try:
+            return call()
+        except UnknownObjectException:
+            raise
         except (GithubException, requests.RequestException) as exc:
-            raise self._fail(f"reading {where}", exc) from None
+            raise self._fail(action, exc) from None
+
+    def _upload(
+        self, release: Any, files: Sequence[Path], where: str, what: str
+    ) -> list[UploadedAsset]:
+        existing = {
+            asset.name
+            for asset in self._call(f"reading {where}", lambda: list(release.get_assets()))
+        }
         clashes = sorted(f.name for f in files if f.name in existing)
         if clashes:
             raise UsageError(
-                f"--attach-to-release: {where} already has {', '.join(clashes)}: "
-                "bundles are not replaced; delete those assets or release under a new tag"
+                f"{what}: {where} already has {', '.join(clashes)}: "
+                "assets are not replaced; delete those assets or release under a new tag"
             )
         uploaded: list[UploadedAsset] = []
         for path in files:
-            try:
-                asset = release.upload_asset(
-                    str(path), name=path.name, content_type="application/json"
-                )
-            except (GithubException, requests.RequestException) as exc:
-                raise self._fail(f"uploading {path.name} to {where}", exc) from None
+            asset = self._call(
+                f"uploading {path.name} to {where}",
+                lambda path=path: release.upload_asset(
+                    str(path), name=path.name, content_type=content_type(path)
+                ),
+            )
             uploaded.append(UploadedAsset(name=asset.name, url=asset.browser_download_url))
         return uploaded
 

@@ -99,3 +99,20 @@ def test_invalid_yaml_is_a_notice_not_a_crash(tmp_path: Path, run_cli) -> None:
 def test_every_yaml_file_we_ship_is_clean(run_cli) -> None:
     r = run_cli("lint", "workflows", "--root", str(ROOT), "--format", "text", cwd=ROOT)
     assert r.code == ExitCode.OK, r.stdout + r.stderr
+
+
+def test_our_workflows_and_templates_are_clean_at_the_pedantic_persona(run_cli) -> None:
+    shipped = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted(
+        (ROOT / "workflows-templates").glob("*.yml")
+    )
+    names = {p.name for p in shipped}
+    assert {"build.yml", "deploy.yml", "ci.yml", "release.yml", "python-service.yml"} <= names
+    assert {"python-package.yml", "pull-request-checks.yml"} <= names
+
+    r = run_cli(
+        "lint", "workflows", "--persona", "pedantic", "--format", "text",
+        *(str(p.relative_to(ROOT)) for p in shipped), cwd=ROOT,
+    )  # fmt: skip
+
+    assert r.code == ExitCode.OK, r.stdout + r.stderr
+    assert "no findings" in r.stderr + r.stdout

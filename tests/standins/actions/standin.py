@@ -384,7 +384,15 @@ def download_artifact() -> None:
     merge = _bool_input("merge-multiple", False)
     run_id = _input("run-id")
     if run_id and run_id != os.environ.get("GITHUB_RUN_ID", ""):
-        raise StepError("the download-artifact stand-in serves the current run only (run-id)")
+        # Another run's artifacts (a workflow_run job reading the run that triggered it):
+        # $STANDIN_RUNS/<run-id> is that run's STANDIN_RUN_DIR, made by the test.
+        other = Path(os.environ.get("STANDIN_RUNS", "")) / run_id
+        if not os.environ.get("STANDIN_RUNS") or not other.is_dir():
+            raise StepError(
+                f"the download-artifact stand-in knows no run {run_id} "
+                "(give $STANDIN_RUNS/<run-id>, that run's STANDIN_RUN_DIR)"
+            )
+        os.environ["STANDIN_RUN_DIR"] = str(other)
     if name and ids_input:
         raise StepError(
             "Inputs 'name' and 'artifact-ids' cannot be used together. Please specify only one."

@@ -65,6 +65,15 @@ CASES = [
         + "permissions: {}\njobs:\n  publish:\n    runs-on: x\n    permissions:\n      id-token: write\n"
         + "    steps:\n      - run: clearance sign dist/*.whl\n",
     ),
+    (  # clearance's own release signs with its local actions (uses: ./actions/sign)
+        "workflow/id-token-outside-signing",
+        HEADER
+        + "permissions: {}\njobs:\n  r:\n    runs-on: x\n    permissions:\n      id-token: write\n"
+        + "    steps:\n      - uses: ./actions/verify\n",
+        HEADER
+        + "permissions: {}\njobs:\n  r:\n    runs-on: x\n    permissions:\n      id-token: write\n"
+        + "    steps:\n      - uses: ./actions/attest\n",
+    ),
 ]
 
 

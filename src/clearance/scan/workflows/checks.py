@@ -35,6 +35,8 @@ OIDC_ACTIONS = (
     "hashicorp/vault-action",
     "docker/login-action",
 )
+# clearance's own repository uses its actions from the checkout (its release workflow).
+OIDC_LOCAL_ACTIONS = ("./actions/sign", "./actions/attest")
 OIDC_COMMANDS = re.compile(
     r"ACTIONS_ID_TOKEN_REQUEST|\bclearance\s+(sign|attest)\b|\bsigstore\s+sign\b|\bcosign\s+(sign|attest)\b"
 )
@@ -120,6 +122,8 @@ def _uses_oidc(job: Node) -> bool:
     for step in (job.get("steps") or Node([], 0)).elements():
         uses = step.get("uses")
         if uses is not None and uses.text().split("@", 1)[0].startswith(OIDC_ACTIONS):
+            return True
+        if uses is not None and uses.text().strip().rstrip("/") in OIDC_LOCAL_ACTIONS:
             return True
         run = step.get("run")
         if run is not None and OIDC_COMMANDS.search(run.text()):
