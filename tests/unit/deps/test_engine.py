@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
+import requests
 
 from clearance.errors import EngineError
 from clearance.scan.deps.engine import (
@@ -16,6 +18,7 @@ from clearance.scan.deps.engine import (
     ServiceUnreachable,
     Vulnerability,
     _cli_failure,
+    _describe_cause,
     _from_json,
 )
 from clearance.scan.deps.manifests import ManifestError
@@ -89,3 +92,26 @@ def test_the_sbom_is_pip_audits_cyclonedx_of_the_audited_set() -> None:
         ("requests", "2.19.0"),
     ]
     assert [v["id"] for v in document["vulnerabilities"]] == ["PYSEC-2018-28"]
+
+
+def test_an_unreachable_service_is_described_by_the_operating_systems_words() -> None:
+    # A real refused connection on loopback: requests nests urllib3's errors, which repeat the
+    # host, port and URL at every level; the reason keeps only the socket's own words.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(requests.ConnectionError) as caught:
+        requests.get(f"http://127.0.0.1:{port}/v1/query", timeout=5)
+    reason = _describe_cause(caught.value)
+    assert reason.startswith("[Errno ") and "refused" in reason.lower()
+    assert "Max retries" not in reason and len(reason) < 60
+
+
+def test_a_cause_without_an_os_error_keeps_its_chain() -> None:
+    try:
+        try:
+            raise ValueError("bad answer")
+        except ValueError as inner:
+            raise RuntimeError("OSV failed") from inner
+    except RuntimeError as outer:
+        assert _describe_cause(outer) == "OSV failed: bad answer"

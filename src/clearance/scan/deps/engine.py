@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,7 +158,22 @@ def unreachable(service: Service, reason: str) -> ServiceUnreachable:
     return ServiceUnreachable(service, reason)
 
 
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] [^'\")(]+")
+
+
 def _describe_cause(exc: BaseException) -> str:
+    """A short reason: the operating system's words when the chain carries them.
+
+    urllib3 and requests nest the socket error three deep, repeating host, port and URL at each
+    level; "[Errno 111] Connection refused" is what a reader needs.
+    """
+    os_error = _OS_ERROR.search(_chain_text(exc))
+    if os_error is not None:
+        return os_error.group(0).strip()
+    return _chain_text(exc)
+
+
+def _chain_text(exc: BaseException) -> str:
     parts: list[str] = []
     current: BaseException | None = exc
     while current is not None and len(parts) < 3:
