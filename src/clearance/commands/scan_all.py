@@ -13,6 +13,7 @@ from clearance.commands import Command, Context
 from clearance.commands.arguments import choice_of, metavar_of
 from clearance.commands.scanning import (
     _write_atomic,
+    add_bandit_level_options,
     add_common_options,
     add_report_options,
     emit,
@@ -22,7 +23,7 @@ from clearance.commands.scanning import (
 )
 from clearance.config import Settings
 from clearance.errors import ExitCode, UsageError
-from clearance.findings import Confidence, FailOn
+from clearance.findings import FailOn
 from clearance.scan.interface import Progress, ScanTarget
 from clearance.scan.suite import (
     OnSecret,
@@ -102,18 +103,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
             help=f"threshold of the {name} scanner (default: --fail-on, else the config's)",
         )
     code = parser.add_argument_group("code scanner (bandit)")
-    code.add_argument(
-        "--severity-level",
-        type=choice_of(Confidence),
-        metavar=metavar_of(Confidence),
-        help="lowest bandit severity reported (default: config, else low)",
-    )
-    code.add_argument(
-        "--confidence-level",
-        type=choice_of(Confidence),
-        metavar=metavar_of(Confidence),
-        help="lowest bandit confidence reported (default: config, else low)",
-    )
+    add_bandit_level_options(code)
     code.add_argument(
         "--cache",
         action=argparse.BooleanOptionalAction,

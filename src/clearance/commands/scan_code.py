@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from clearance.commands import Command, Context
-from clearance.commands.arguments import choice_of, metavar_of
 from clearance.commands.progress import progress_for
 from clearance.commands.scanning import (
+    add_bandit_level_options,
     add_baseline_options,
     add_common_options,
     add_report_options,
@@ -21,7 +21,6 @@ from clearance.commands.scanning import (
     settings_for,
     write_baseline,
 )
-from clearance.findings import Confidence
 from clearance.scan.code.bandit import BanditScanner
 from clearance.scan.code.settings import code_settings
 from clearance.scan.interface import ScanTarget
@@ -52,18 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_report_options(parser)
     add_baseline_options(parser)
     engine = parser.add_argument_group("engine")
-    engine.add_argument(
-        "--severity-level",
-        type=choice_of(Confidence),
-        metavar=metavar_of(Confidence),
-        help="lowest bandit severity reported (default: config, else low)",
-    )
-    engine.add_argument(
-        "--confidence-level",
-        type=choice_of(Confidence),
-        metavar=metavar_of(Confidence),
-        help="lowest bandit confidence reported (default: config, else low)",
-    )
+    add_bandit_level_options(engine)
     engine.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)"
     )

@@ -18,7 +18,7 @@ from clearance.commands import Context
 from clearance.commands.arguments import choice_of, metavar_of
 from clearance.config import Settings, load_config
 from clearance.errors import ExitCode, UsageError
-from clearance.findings import FailOn, Outcome, ScanResult, count_by_severity
+from clearance.findings import Confidence, FailOn, Outcome, ScanResult, count_by_severity
 from clearance.report import Report, ReportFormat, render
 from clearance.report.markdown import render_markdown
 from clearance.report.sarif import render_sarif
@@ -77,6 +77,17 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         default=True,
         help="write the job summary to $GITHUB_STEP_SUMMARY when it is set (default: on)",
     )
+
+
+def add_bandit_level_options(group: argparse._ArgumentGroup) -> None:
+    """--severity-level and --confidence-level of the code scanner (scan code, scan all)."""
+    for level in ("severity", "confidence"):
+        group.add_argument(
+            f"--{level}-level",
+            type=choice_of(Confidence),
+            metavar=metavar_of(Confidence),
+            help=f"lowest bandit {level} reported (default: config, else low)",
+        )
 
 
 def add_baseline_options(parser: argparse.ArgumentParser) -> None:
