@@ -27,9 +27,11 @@ def shellcheck(*paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_shipped_scripts_are_clean() -> None:
-    scripts = sorted((ROOT / "scripts").glob("*.sh")) + sorted(
-        (ROOT / "tests" / "setup.d").glob("*.sh")
-    )
+    scripts = [
+        *sorted((ROOT / "scripts").glob("*.sh")),
+        *sorted((ROOT / "tests" / "setup.d").glob("*.sh")),
+        *sorted((ROOT / "tests" / "lib").glob("*.sh")),
+    ]
     assert ROOT / "scripts" / "setup.sh" in scripts
 
     result = shellcheck(*scripts)
